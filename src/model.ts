@@ -1,0 +1,115 @@
+// The shared vocabulary of kexmenu. Every stage (scan, plan, menu, CLI) speaks in these shapes,
+// and `kexmenu scan --json` prints a ScanResult as it is.
+
+export type Arch = 'x86_64' | 'i386' | 'aarch64' | 'arm' | 'riscv64';
+
+export type BootFormat = 'grub' | 'extlinux' | 'bls' | 'rpi' | 'raw';
+
+/** One filesystem that was scanned: a mounted partition, or a directory given on the command line. */
+export interface BootSource {
+  id: string;
+  root: string;
+  device: string | null;
+  fstype: string | null;
+  label: string | null;
+  uuid: string | null;
+  partuuid: string | null;
+  removable: boolean;
+  /** Bytes, when known from the block device. */
+  size: number | null;
+}
+
+export interface EntryOrigin {
+  format: BootFormat;
+  /** Absolute path of the config file that named the entry (for raw entries: the kernel itself). */
+  file: string;
+  line: number | null;
+}
+
+/** One boot choice. Paths are absolute in the namespace of the process that scanned. */
+export interface BootEntry {
+  /** `<source>:<format>:<n>`, stable across rescans of the same disk. */
+  id: string;
+  label: string;
+  source: string;
+  kernel: string;
+  initrd: string[];
+  /** A .dtb path, "firmware" (the running /sys/firmware/fdt), or null when nothing names one. */
+  dtb: string | null;
+  /** Why `dtb` is what it is, in words (e.g. "FDTDIR match for raspberrypi,3-model-b"). */
+  dtbReason: string | null;
+  /** Device tree overlays the config asks for (extlinux FDTOVERLAYS, BLS devicetree-overlay). */
+  overlays: string[];
+  cmdline: string;
+  default: boolean;
+  /** "config": a boot config names it; "other": found on disk by file name only. */
+  kind: 'config' | 'other';
+  origin: EntryOrigin;
+  /** From the kernel image header, when it can be read. */
+  arch: Arch | null;
+  version: string | null;
+}
+
+export interface Problem {
+  source: string | null;
+  file: string | null;
+  line: number | null;
+  message: string;
+}
+
+export interface ScanResult {
+  sources: BootSource[];
+  entries: BootEntry[];
+  problems: Problem[];
+}
+
+/** Facts about the running machine that decide how a kernel can be booted (read by src/platform/). */
+export interface Machine {
+  arch: Arch;
+  /** /proc/device-tree/model, e.g. "Raspberry Pi 3 Model B Plus Rev 1.3"; null off device tree. */
+  model: string | null;
+  /** /proc/device-tree/compatible, most specific first; empty off device tree. */
+  compatible: string[];
+  /** Each CPU node's `enable-method` ("psci", "spin-table"), in node order; empty when unknown. */
+  cpuEnableMethods: string[];
+  /** Count of CPUs in /sys/devices/system/cpu/possible. */
+  possibleCpus: number;
+  /** A PSCI node is present (/proc/device-tree/psci), so secondary CPUs can be taken down. */
+  psci: boolean;
+  /** The running kernel's command line (/proc/cmdline). */
+  cmdline: string;
+  /** systemd is PID 1 (an ordinary system: prefer `systemctl kexec`). */
+  systemd: boolean;
+  /** Path of the firmware's flattened device tree (/sys/firmware/fdt) when it exists. */
+  firmwareFdt: string | null;
+}
+
+/** What the person changed in the editor before booting. */
+export interface BootEdits {
+  /** Replaces the whole command line. */
+  cmdline?: string;
+  /** Appended to the command line (after `cmdline`, when both are given). */
+  append?: string;
+  /** Replaces the entry's initrd list. */
+  initrd?: string[];
+  /** Replaces the DTB choice: a path, "firmware", or null for "let the rules decide". */
+  dtb?: string | null;
+}
+
+export interface BootPlan {
+  ok: boolean;
+  /** Why the entry cannot be booted here, and the fix; null when ok. */
+  refusal: string | null;
+  /** argv of the load step, e.g. ["kexec", "-l", KERNEL, "--initrd=…", "--append=…"]. */
+  load: string[];
+  /** argv of the exec step: ["kexec", "-e"] or ["systemctl", "kexec"]. */
+  exec: string[];
+  /** The command line the new kernel gets. */
+  cmdline: string;
+  dtb: { path: string; reason: string } | null;
+  warnings: string[];
+  /** initrds to concatenate into the one temporary file named in `load` (empty when 0 or 1 initrd). */
+  initrdParts: string[];
+  /** A DTB to write with memory fixed up from the running tree before loading; null when none. */
+  dtbFixup: { from: string; memoryFrom: string; to: string } | null;
+}
