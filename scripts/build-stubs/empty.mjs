@@ -1,0 +1,2 @@
+// Stands in for optional packages the bundle never loads (Ink's devtools client).
+export default undefined;

@@ -1,0 +1,30 @@
+// argv -> one command. Each command lives in src/commands/<name>.ts and exports run(argv).
+import { COMMANDS, type CommandName } from './commands/index.js';
+
+const USAGE = `usage: kexmenu [menu] [--dry-run] [ROOT...]
+       kexmenu scan [--json] [ROOT...] [--device PATH]... [--board "COMPATIBLE ..."]
+       kexmenu plan ID [ROOT...] [--append ARGS] [--cmdline FULL] [--sysroot DIR] [--arch ARCH] [--json]
+       kexmenu boot ID [same options as plan] [--dry-run] [--yes]
+       kexmenu version`;
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const name = first && first in COMMANDS ? (first as CommandName) : 'menu';
+  const args = name === first ? rest : argv;
+  const command = await COMMANDS[name]();
+  return command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`kexmenu: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,5 @@
+// Placeholder until the plan command lands; replaced by its owner.
+export async function run(_argv: string[] = []): Promise<number> {
+  process.stderr.write('kexmenu: the plan command is not built yet\n');
+  return 2;
+}
