@@ -1,0 +1,178 @@
+// From what the parsers said about each source to the BootEntry list of the JSON contract:
+// resolve every file (also across sources), check it exists, read kernel headers and DTB
+// compatibles, drop duplicates, pick the one default and order the list.
+import path from 'node:path';
+import type { Arch, BootEntry, BootFormat, BootSource, Problem } from '../model.js';
+import type { FileRef, ParsedEntry, ParseResult, SourceFiles } from '../parsers/types.js';
+import { identifyKernelImage, KERNEL_HEAD_BYTES } from '../platform/kernel-image.js';
+import { matchDtbDirectory } from './dtb-dir.js';
+
+export interface SourceView {
+  source: BootSource;
+  files: SourceFiles;
+}
+
+export interface ParsedSource {
+  view: SourceView;
+  results: { format: BootFormat; result: ParseResult }[];
+}
+
+interface Located {
+  view: SourceView;
+  /** Canonical '/'-rooted path inside view's source. */
+  path: string;
+  absolute: string;
+}
+
+interface Context {
+  views: SourceView[];
+  board: string[];
+  problems: Problem[];
+  archCache: Map<string, Arch | null>;
+}
+
+export function assembleScan(parsed: ParsedSource[], board: string[]): { entries: BootEntry[]; problems: Problem[] } {
+  const ctx: Context = { views: parsed.map((p) => p.view), board, problems: [], archCache: new Map() };
+  const perSource = parsed.map((source) => assembleSource(source, ctx));
+  return { entries: orderWithOneDefault(perSource), problems: ctx.problems };
+}
+
+function assembleSource({ view, results }: ParsedSource, ctx: Context): BootEntry[] {
+  const configEntries: BootEntry[] = [];
+  const rawEntries: BootEntry[] = [];
+  const claimed = new Map<string, BootFormat>(); // kernel+initrds of config entries, by first format
+  const namedKernels = new Set<string>();
+
+  for (const { format, result } of results) {
+    for (const problem of result.problems) {
+      ctx.problems.push({ source: view.source.id, file: problem.file ? absoluteIn(view, problem.file) : null, line: problem.line, message: problem.message });
+    }
+    const ids = new Map<string, number>();
+    result.entries.forEach((parsed, index) => {
+      const id = format === 'raw' ? uniqueId(`${view.source.id}:raw:${path.posix.basename(parsed.kernel.path)}`, ids) : `${view.source.id}:${format}:${index}`;
+      const entry = resolveEntry(parsed, id, format, view, ctx);
+      if (!entry) return;
+      const identity = [entry.kernel, ...entry.initrd].join('\0');
+      if (format === 'raw') {
+        if (!namedKernels.has(entry.kernel)) rawEntries.push(entry);
+        return;
+      }
+      const earlier = claimed.get(identity);
+      if (earlier && earlier !== format) return; // e.g. BLS entries already listed through GRUB's blscfg
+      claimed.set(identity, format);
+      namedKernels.add(entry.kernel);
+      configEntries.push(entry);
+    });
+  }
+  return [...configEntries, ...rawEntries];
+}
+
+function uniqueId(base: string, seen: Map<string, number>): string {
+  const n = (seen.get(base) ?? 0) + 1;
+  seen.set(base, n);
+  return n === 1 ? base : `${base}#${n}`;
+}
+
+function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view: SourceView, ctx: Context): BootEntry | null {
+  const configFile = absoluteIn(view, parsed.origin.file);
+  const report = (message: string) => ctx.problems.push({ source: view.source.id, file: configFile, line: parsed.origin.line, message });
+
+  const kernel = locate(parsed.kernel, view, ctx, 'file');
+  if (typeof kernel === 'string') {
+    report(`${parsed.label}: kernel ${kernel}`);
+    return null;
+  }
+  const initrd: string[] = [];
+  for (const ref of parsed.initrd) {
+    const found = locate(ref, view, ctx, 'file');
+    if (typeof found === 'string') report(`${parsed.label}: initrd ${found}`);
+    else initrd.push(found.absolute);
+  }
+  const overlays: string[] = [];
+  for (const ref of parsed.overlays) {
+    const found = locate(ref, view, ctx, 'file');
+    if (typeof found === 'string') report(`${parsed.label}: device tree overlay ${found}`);
+    else overlays.push(found.absolute);
+  }
+
+  let dtb: string | null = null;
+  let dtbReason: string | null = parsed.dtbReason ?? null;
+  if (parsed.dtb) {
+    const found = locate(parsed.dtb, view, ctx, 'file');
+    if (typeof found === 'string') report(`${parsed.label}: device tree ${found}`);
+    else {
+      dtb = found.absolute;
+      dtbReason ??= `named by the ${format} config`;
+    }
+  } else if (parsed.fdtdir) {
+    const dir = locate(parsed.fdtdir, view, ctx, 'dir');
+    if (typeof dir === 'string') report(`${parsed.label}: FDTDIR ${dir}`);
+    else {
+      const match = matchDtbDirectory(dir.view.files, dir.path, ctx.board);
+      dtb = match.path ? absoluteIn(dir.view, match.path) : null;
+      dtbReason = match.reason;
+    }
+  }
+
+  return {
+    id,
+    label: parsed.label,
+    source: view.source.id,
+    kernel: kernel.absolute,
+    initrd,
+    dtb,
+    dtbReason,
+    overlays,
+    cmdline: parsed.cmdline,
+    default: parsed.isDefault && format !== 'raw',
+    kind: format === 'raw' ? 'other' : 'config',
+    origin: { format, file: configFile, line: parsed.origin.line },
+    arch: kernelArch(kernel, ctx),
+    version: parsed.version ?? null,
+  };
+}
+
+/** Finds a file a config names: on its own source, or on the source its DeviceRef names. */
+function locate(ref: FileRef, view: SourceView, ctx: Context, want: 'file' | 'dir'): Located | string {
+  let target = view;
+  if (ref.device) {
+    const { by, value } = ref.device;
+    const match = ctx.views.find((v) => {
+      const s = v.source;
+      if (by === 'uuid') return s.uuid?.toLowerCase() === value.toLowerCase();
+      if (by === 'partuuid') return s.partuuid?.toLowerCase() === value.toLowerCase();
+      if (by === 'label') return s.label === value;
+      return v.files.stat(value)?.type === 'file';
+    });
+    if (!match) return `not found: ${ref.path} (on the disk with ${by.toUpperCase()}=${value}, which is not attached)`;
+    target = match;
+  }
+  const canonical = target.files.canonical(ref.path);
+  if (!canonical) return `refused: ${ref.path} escapes its partition`;
+  const stat = target.files.stat(canonical);
+  if (!stat) return `not found: ${ref.path}`;
+  if (want === 'file' && stat.type !== 'file') return `is not a file: ${ref.path}`;
+  if (want === 'dir' && stat.type !== 'dir') return `is not a directory: ${ref.path}`;
+  return { view: target, path: canonical, absolute: absoluteIn(target, canonical) };
+}
+
+function kernelArch(kernel: Located, ctx: Context): Arch | null {
+  if (!ctx.archCache.has(kernel.absolute)) {
+    const head = kernel.view.files.readBytes(kernel.path, 0, KERNEL_HEAD_BYTES);
+    const info = head ? identifyKernelImage(head) : null;
+    ctx.archCache.set(kernel.absolute, info?.arch ?? info?.inner?.arch ?? null);
+  }
+  return ctx.archCache.get(kernel.absolute) ?? null;
+}
+
+function absoluteIn(view: SourceView, sourcePath: string): string {
+  return path.join(view.source.root, sourcePath);
+}
+
+/** The first source's default wins; every other entry keeps its place after it. */
+function orderWithOneDefault(perSource: BootEntry[][]): BootEntry[] {
+  const all = perSource.flat();
+  const chosen = all.find((e) => e.default) ?? all.find((e) => e.kind === 'config');
+  for (const entry of all) entry.default = entry === chosen;
+  return chosen ? [chosen, ...all.filter((e) => e !== chosen)] : all;
+}

@@ -1,0 +1,125 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assembleScan, type ParsedSource } from '../../src/discover/assemble.js';
+import { fsSourceFiles } from '../../src/discover/source-files.js';
+import type { BootFormat, BootSource } from '../../src/model.js';
+import type { ParsedEntry, ParseResult } from '../../src/parsers/types.js';
+import { fakeArm64Image, fakeBzImage } from '../helpers/fake-kernel.js';
+
+function source(id: string, root: string, uuid: string | null = null): BootSource {
+  return { id, root, device: `/dev/${id}`, fstype: 'ext4', label: null, uuid, partuuid: null, removable: false, size: null };
+}
+
+function entry(label: string, kernel: string, extra: Partial<ParsedEntry> = {}): ParsedEntry {
+  return {
+    label,
+    kernel: { path: kernel },
+    initrd: [],
+    dtb: null,
+    fdtdir: null,
+    overlays: [],
+    cmdline: 'ro',
+    isDefault: false,
+    origin: { format: 'grub', file: '/boot/grub/grub.cfg', line: 1 },
+    ...extra,
+  };
+}
+
+function parsed(src: BootSource, results: [BootFormat, ParseResult][]): ParsedSource {
+  return { view: { source: src, files: fsSourceFiles(src.root) }, results: results.map(([format, result]) => ({ format, result })) };
+}
+
+describe('assembleScan', () => {
+  let disk1: string;
+  let disk2: string;
+  beforeAll(() => {
+    const base = mkdtempSync(path.join(tmpdir(), 'kexmenu-asm-'));
+    disk1 = path.join(base, 'disk1');
+    disk2 = path.join(base, 'disk2');
+    mkdirSync(path.join(disk1, 'boot'), { recursive: true });
+    mkdirSync(path.join(disk2, 'dtbs/broadcom'), { recursive: true });
+    writeFileSync(path.join(disk1, 'boot/vmlinuz-6.1'), fakeBzImage('6.1'));
+    writeFileSync(path.join(disk1, 'boot/vmlinuz-5.10'), fakeBzImage('5.10'));
+    writeFileSync(path.join(disk1, 'boot/initrd.img-6.1'), 'initrd');
+    symlinkSync('boot/vmlinuz-6.1', path.join(disk1, 'vmlinuz'));
+    writeFileSync(path.join(disk2, 'Image'), fakeArm64Image());
+  });
+
+  it('resolves paths, reads arch, keeps one default and puts it first', () => {
+    const d1 = source('vda1', disk1);
+    const d2 = source('vdb1', disk2);
+    const result = assembleScan([
+      parsed(d1, [['grub', { entries: [entry('Debian', '/boot/vmlinuz-6.1', { initrd: [{ path: '/boot/initrd.img-6.1' }] })], problems: [] }]]),
+      parsed(d2, [['extlinux', { entries: [entry('Arm', '/Image', { isDefault: true, origin: { format: 'extlinux', file: '/extlinux.conf', line: 3 } })], problems: [] }]]),
+    ], []);
+    expect(result.entries.map((e) => [e.id, e.default, e.arch])).toEqual([
+      ['vdb1:extlinux:0', true, 'aarch64'],
+      ['vda1:grub:0', false, 'x86_64'],
+    ]);
+    expect(result.entries[1]).toMatchObject({ kernel: path.join(disk1, 'boot/vmlinuz-6.1'), initrd: [path.join(disk1, 'boot/initrd.img-6.1')], kind: 'config' });
+    expect(result.entries[0]!.origin).toEqual({ format: 'extlinux', file: path.join(disk2, 'extlinux.conf'), line: 3 });
+  });
+
+  it('follows a search --set=root UUID to another disk, and reports one that is not attached', () => {
+    const d1 = source('vda1', disk1);
+    const d2 = source('vdb1', disk2, 'AAAA-BBBB');
+    const result = assembleScan([
+      parsed(d1, [['grub', { entries: [
+        entry('On the other disk', '/Image', { kernel: { path: '/Image', device: { by: 'uuid', value: 'aaaa-bbbb' } } }),
+        entry('On a missing disk', '/Image', { kernel: { path: '/Image', device: { by: 'uuid', value: 'dead-beef' } } }),
+      ], problems: [] }]]),
+      parsed(d2, []),
+    ], []);
+    expect(result.entries.map((e) => [e.label, e.source, e.kernel])).toEqual([['On the other disk', 'vda1', path.join(disk2, 'Image')]]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ source: 'vda1', line: 1, message: expect.stringContaining('UUID=dead-beef, which is not attached') }),
+    ]);
+  });
+
+  it('lists kernels no config names once, after the configured ones, and not through symlinks', () => {
+    const d1 = source('vda1', disk1);
+    const raw = (kernel: string): ParsedEntry => entry(kernel, kernel, { origin: { format: 'raw', file: kernel, line: null } });
+    const result = assembleScan([
+      parsed(d1, [
+        ['grub', { entries: [entry('Debian', '/vmlinuz')], problems: [] }],
+        ['raw', { entries: [raw('/boot/vmlinuz-6.1'), raw('/boot/vmlinuz-5.10')], problems: [] }],
+      ]),
+    ], []);
+    expect(result.entries.map((e) => [e.id, e.kind, e.default])).toEqual([
+      ['vda1:grub:0', 'config', true],
+      ['vda1:raw:vmlinuz-5.10', 'other', false],
+    ]);
+  });
+
+  it('drops an entry another format already listed (BLS through blscfg), keeps recovery variants', () => {
+    const d1 = source('vda1', disk1);
+    const result = assembleScan([
+      parsed(d1, [
+        ['grub', { entries: [entry('Normal', '/boot/vmlinuz-6.1'), entry('Recovery', '/boot/vmlinuz-6.1', { cmdline: 'ro single' })], problems: [] }],
+        ['bls', { entries: [entry('Same via BLS', '/boot/vmlinuz-6.1')], problems: [] }],
+      ]),
+    ], []);
+    expect(result.entries.map((e) => e.label)).toEqual(['Normal', 'Recovery']);
+  });
+
+  it('turns missing files and escaping paths into problems, and keeps going', () => {
+    const d1 = source('vda1', disk1);
+    const result = assembleScan([
+      parsed(d1, [['grub', { entries: [
+        entry('No kernel', '/boot/vmlinuz-9.9'),
+        entry('Escapes', '/../../etc/passwd'),
+        entry('Missing initrd', '/boot/vmlinuz-6.1', { initrd: [{ path: '/boot/initrd.img-9.9' }] }),
+      ], problems: [{ file: '/boot/grub/grub.cfg', line: 9, message: 'unbalanced {' }] }]]),
+    ], []);
+    expect(result.entries.map((e) => [e.label, e.initrd])).toEqual([['Missing initrd', []]]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'unbalanced {',
+      'No kernel: kernel not found: /boot/vmlinuz-9.9',
+      'Escapes: kernel refused: /../../etc/passwd escapes its partition',
+      'Missing initrd: initrd not found: /boot/initrd.img-9.9',
+    ]);
+    expect(result.problems[0]!.file).toBe(path.join(disk1, 'boot/grub/grub.cfg'));
+  });
+});

@@ -1,0 +1,43 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { matchDtbDirectory } from '../../src/discover/dtb-dir.js';
+import { fsSourceFiles } from '../../src/discover/source-files.js';
+
+async function compileDtb(file: string, compatible: string[]): Promise<void> {
+  const dts = `/dts-v1/;\n/ {\n  compatible = ${compatible.map((c) => `"${c}"`).join(', ')};\n  #address-cells = <1>;\n  #size-cells = <1>;\n};\n`;
+  await execa('dtc', ['-I', 'dts', '-O', 'dtb', '-o', file], { input: dts });
+}
+
+describe('matchDtbDirectory (real dtbs compiled by dtc)', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-'));
+    const dir = path.join(root, 'usr/lib/linux-image-6.1.0-27-arm64');
+    mkdirSync(path.join(dir, 'broadcom'), { recursive: true });
+    mkdirSync(path.join(dir, 'rockchip'), { recursive: true });
+    await compileDtb(path.join(dir, 'broadcom/bcm2837-rpi-3-a-plus.dtb'), ['raspberrypi,3-model-a-plus', 'brcm,bcm2837']);
+    await compileDtb(path.join(dir, 'broadcom/bcm2837-rpi-3-b.dtb'), ['raspberrypi,3-model-b', 'brcm,bcm2837']);
+    await compileDtb(path.join(dir, 'rockchip/rk3399-rockpro64.dtb'), ['pine64,rockpro64', 'rockchip,rk3399']);
+    writeFileSync(path.join(dir, 'broadcom/corrupt.dtb'), 'not a device tree');
+  });
+
+  it("picks the tree whose compatible names this board, in a vendor subdirectory", () => {
+    const match = matchDtbDirectory(fsSourceFiles(root), '/usr/lib/linux-image-6.1.0-27-arm64', ['raspberrypi,3-model-b', 'brcm,bcm2837']);
+    expect(match.path).toBe('/usr/lib/linux-image-6.1.0-27-arm64/broadcom/bcm2837-rpi-3-b.dtb');
+    expect(match.reason).toContain('broadcom/bcm2837-rpi-3-b.dtb is compatible with raspberrypi,3-model-b');
+  });
+
+  it('does not settle for a tree that only shares the SoC', () => {
+    const match = matchDtbDirectory(fsSourceFiles(root), '/usr/lib/linux-image-6.1.0-27-arm64', ['raspberrypi,3-model-b-plus', 'brcm,bcm2837']);
+    expect(match.path).toBeNull();
+    expect(match.reason).toContain("running firmware's tree");
+  });
+
+  it('says why when the board is unknown', () => {
+    const match = matchDtbDirectory(fsSourceFiles(root), '/usr/lib/linux-image-6.1.0-27-arm64', []);
+    expect(match).toEqual({ path: null, reason: expect.stringContaining('no device tree compatible to match') });
+  });
+});
