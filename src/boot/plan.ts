@@ -1,0 +1,168 @@
+// From a chosen entry to the exact commands that boot it. Pure: the entry, the machine facts and
+// the person's edits go in; argv arrays, the command line, the device tree choice, warnings or a
+// refusal come out. Nothing here reads a file; DTB contents arrive through `describeDtb`.
+import type { BootEdits, BootEntry, BootPlan, BootSource, Machine } from '../model.js';
+import { appendArgs, argName, isTakenFrom, joinCmdline, splitCmdline, withoutRunningOnlyArgs, type KernelArgs } from './cmdline.js';
+import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, piFirmwareArgs, usesDeviceTree } from './quirks.js';
+
+/** What the planner needs to know about a .dtb file on disk. */
+export interface DtbFacts {
+  /** Root `compatible`, most specific first. */
+  compatible: string[];
+  /** A memory node with a non-empty `reg` exists. */
+  hasMemory: boolean;
+}
+
+export interface PlanOptions {
+  /** Where temporary files (concatenated initrd, fixed-up DTB) go; default /tmp. */
+  tmpDir?: string;
+  /** Load with kexec_file_load (`kexec -s`), which lockdown/Secure Boot requires. */
+  fileSigned?: boolean;
+  /** The filesystem the entry was found on (its PARTUUID names the root when a command line is made up). */
+  source?: BootSource | null;
+  /** Reads a .dtb from disk; null when it cannot be read as one. Without it, DTBs are taken as they are. */
+  describeDtb?: (path: string) => DtbFacts | null;
+}
+
+export const FIRMWARE_DTB_REASON = "the firmware's tree, which carries its memory, MAC and overlay fix-ups";
+
+export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = {}, options: PlanOptions = {}): BootPlan {
+  const warnings: string[] = [];
+  const tmpDir = options.tmpDir ?? '/tmp';
+  const tmpBase = `${tmpDir.replace(/\/+$/, '')}/kexmenu-${entry.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+
+  if (entry.arch === null) {
+    warnings.push(`could not tell the kernel's architecture from its header; kexec will refuse it unless it is built for ${machine.arch}`);
+  }
+  const refusal = archRefusal(entry.arch, machine.arch) ?? cpuParkingRefusal(machine);
+
+  const cmdline = chooseCmdline(entry, machine, edits, options.source ?? null, warnings);
+
+  const initrds = edits.initrd ?? entry.initrd;
+  if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
+  const initrdPath = initrds.length > 1 ? `${tmpBase}-initrd.img` : initrds[0];
+
+  const dtbChoice = chooseDtb(entry, machine, edits, options, warnings);
+  const dtbFixup =
+    dtbChoice?.needsMemory && machine.firmwareFdt !== null
+      ? { from: dtbChoice.path, memoryFrom: machine.firmwareFdt, to: `${tmpBase}.dtb` }
+      : null;
+  const dtb = dtbChoice && { path: dtbChoice.path, reason: dtbChoice.reason + (dtbFixup ? "; its empty memory node is filled from the firmware's tree" : '') };
+
+  const load = [
+    'kexec',
+    '-l',
+    ...(options.fileSigned ? ['-s'] : []),
+    entry.kernel,
+    ...(initrdPath === undefined ? [] : [`--initrd=${initrdPath}`]),
+    ...(dtb ? [`--dtb=${dtbFixup ? dtbFixup.to : dtb.path}`] : []),
+    `--append=${cmdline}`,
+  ];
+  const exec = machine.systemd ? ['systemctl', 'kexec'] : ['kexec', '-e'];
+  const ok = refusal === null;
+  return {
+    ok,
+    refusal,
+    load: ok ? load : [],
+    exec: ok ? exec : [],
+    cmdline,
+    dtb,
+    warnings,
+    initrdParts: initrds.length > 1 ? [...initrds] : [],
+    dtbFixup,
+  };
+}
+
+function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, source: BootSource | null, warnings: string[]): string {
+  const running = splitCmdline(machine.cmdline);
+  const cleanup = { dropNrCpus: parksCpusWithSpinTable(machine) };
+  let args: KernelArgs;
+  if (edits.cmdline !== undefined) {
+    // The person wrote it: it goes as written.
+    args = splitCmdline(edits.cmdline);
+  } else if (entry.cmdline.trim() === '') {
+    args = madeUpArgs(entry, running, source, cleanup, warnings);
+  } else {
+    args = splitCmdline(entry.cmdline);
+    if (isTakenFrom(args, running)) args = withoutRunningOnlyArgs(args, cleanup);
+    if (entry.origin.format === 'rpi' && isRaspberryPi(machine)) args = withPiFirmwareArgs(args, running);
+  }
+  if (edits.append !== undefined) args = appendArgs(args, splitCmdline(edits.append));
+  return joinCmdline(args);
+}
+
+// A kernel found by file name has no command line. Give it the consoles the menu runs on and the
+// partition it was found on as root, and say so, because it is a guess.
+function madeUpArgs(entry: BootEntry, running: KernelArgs, source: BootSource | null, cleanup: { dropNrCpus: boolean }, warnings: string[]): KernelArgs {
+  const consoles = withoutRunningOnlyArgs(running, cleanup).kernel.filter((word) => word.startsWith('console='));
+  const root: string[] = [];
+  if (source?.partuuid) root.push(`root=PARTUUID=${source.partuuid}`, 'rootwait');
+  // Only an initramfs understands root=UUID=; the kernel alone knows PARTUUID and device names.
+  else if (source?.uuid && entry.initrd.length > 0) root.push(`root=UUID=${source.uuid}`);
+  const args = { kernel: [...consoles, ...root], init: [] };
+  const made = joinCmdline(args);
+  warnings.push(
+    root.length > 0
+      ? `the entry has no command line (the kernel was found by file name), so kexmenu made one up: "${made}". Check root= before booting.`
+      : `the entry has no command line (the kernel was found by file name) and kexmenu cannot name its root filesystem${source ? ` (${source.id} has no PARTUUID)` : ''}: add root= before booting.`,
+  );
+  return args;
+}
+
+function withPiFirmwareArgs(args: KernelArgs, running: KernelArgs): KernelArgs {
+  const present = new Set(args.kernel.map(argName));
+  const firmware = piFirmwareArgs(running.kernel).filter((word) => !present.has(argName(word)));
+  return { kernel: [...firmware, ...args.kernel], init: args.init };
+}
+
+interface DtbChoice {
+  path: string;
+  reason: string;
+  needsMemory: boolean;
+}
+
+function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options: PlanOptions, warnings: string[]): DtbChoice | null {
+  const fromEditor = edits.dtb !== undefined && edits.dtb !== null;
+  const named = fromEditor ? edits.dtb : entry.dtb;
+  if (!usesDeviceTree(machine.arch)) {
+    if (named && named !== 'firmware') warnings.push(`the entry names a device tree (${named}), which ${machine.arch} kernels do not use; it is left out`);
+    return null;
+  }
+  if (entry.overlays.length > 0) {
+    warnings.push(`the entry asks for ${entry.overlays.length} device tree overlay(s) that kexmenu does not apply: ${entry.overlays.join(', ')}`);
+  }
+  if (options.fileSigned) {
+    // kexec_file_load on ARM hands the new kernel the running kernel's own tree; --dtb is not used.
+    if (named && named !== 'firmware') warnings.push(`kexec -s passes on the running kernel's device tree, so ${named} is not used`);
+    return null;
+  }
+  if (named && named !== 'firmware') {
+    const reason = fromEditor ? 'chosen in the editor' : (entry.dtbReason ?? "named by the entry's boot config");
+    return { path: named, reason, needsMemory: checkDiskDtb(named, machine, options, warnings) };
+  }
+  if (machine.firmwareFdt !== null) {
+    const why = !fromEditor && entry.dtbReason ? `${entry.dtbReason}; ` : '';
+    return { path: machine.firmwareFdt, reason: why + FIRMWARE_DTB_REASON, needsMemory: false };
+  }
+  warnings.push("no device tree: the entry names none and the firmware left none in /sys/firmware/fdt, so kexec-tools falls back to the running kernel's /proc/device-tree");
+  return null;
+}
+
+/** Warns about a DTB from disk that does not fit; true when its memory node must be filled in. */
+function checkDiskDtb(path: string, machine: Machine, options: PlanOptions, warnings: string[]): boolean {
+  if (!options.describeDtb) return false;
+  const facts = options.describeDtb(path);
+  if (facts === null) {
+    warnings.push(`${path} cannot be read as a device tree blob; kexec will fail to load it`);
+    return false;
+  }
+  if (machine.compatible.length > 0 && !facts.compatible.some((c) => machine.compatible.includes(c))) {
+    warnings.push(`${path} is made for ${facts.compatible[0] ?? 'an unnamed board'}, but this board is ${machine.compatible[0]}`);
+  }
+  if (facts.hasMemory) return false;
+  if (machine.firmwareFdt === null) {
+    warnings.push(`${path} has no memory node and the firmware left no tree to take one from; the kernel will not find its RAM`);
+    return false;
+  }
+  return true;
+}
