@@ -1,0 +1,144 @@
+// kexmenu.conf: `key = value` lines and `# comments`. One file comes with the boot image
+// (/etc/kexmenu.conf or --config FILE); a scanned boot partition may carry its own kexmenu.conf
+// at its root. The disk's file may choose the timeout and the default (like its grub.cfg would),
+// but never the password: a disk must not be able to remove, or set, the console's password.
+import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export interface MenuConfig {
+  /** Seconds before the default boots; 0 boots at once; negative waits forever. */
+  timeout: number | null;
+  /** A label glob (`*` and `?`) or an entry id. */
+  default: string | null;
+  /** The console the image's init runs the menu on (e.g. "ttyS0,115200"); informational here. */
+  console: string | null;
+  /** `sha256:<hex>` or `scrypt:<salt>:<hex>`; editing and the shell need it when set. */
+  password: string | null;
+}
+
+export interface ConfigProblem {
+  file: string | null;
+  line: number;
+  message: string;
+}
+
+export const EMPTY_CONFIG: MenuConfig = { timeout: null, default: null, console: null, password: null };
+export const DEFAULT_TIMEOUT = 10;
+const MAX_CONFIG_BYTES = 64 * 1024;
+
+export function parseConfig(text: string, file: string | null = null): { config: MenuConfig; problems: ConfigProblem[] } {
+  const config: MenuConfig = { ...EMPTY_CONFIG };
+  const problems: ConfigProblem[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const eq = trimmed.indexOf('=');
+    if (eq < 0) {
+      problems.push({ file, line, message: `expected "key = value": ${trimmed}` });
+      return;
+    }
+    const key = trimmed.slice(0, eq).trim().toLowerCase();
+    const value = unquote(trimmed.slice(eq + 1).trim());
+    switch (key) {
+      case 'timeout': {
+        if (!/^-?\d+$/.test(value)) {
+          problems.push({ file, line, message: `timeout must be a whole number of seconds: ${value}` });
+          return;
+        }
+        config.timeout = Number(value);
+        return;
+      }
+      case 'default':
+      case 'console':
+        config[key] = value === '' ? null : value;
+        return;
+      case 'password': {
+        if (value !== '' && !isPasswordHash(value)) {
+          problems.push({ file, line, message: 'password must be sha256:<hex> or scrypt:<salt>:<hex>, never plain text' });
+          // Fail closed: a mistyped hash still locks editing (nobody can unlock it; fix the file).
+          config.password = 'invalid:';
+          return;
+        }
+        config.password = value === '' ? null : value;
+        return;
+      }
+      default:
+        problems.push({ file, line, message: `unknown key: ${key}` });
+    }
+  });
+  return { config, problems };
+}
+
+function unquote(value: string): string {
+  const m = /^"(.*)"$/.exec(value) ?? /^'(.*)'$/.exec(value);
+  return m ? m[1]! : value;
+}
+
+export function isPasswordHash(value: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/i.test(value) || /^scrypt:[^:]+:([0-9a-f]{2}){16,}$/i.test(value);
+}
+
+/** Reads a config file with a size bound; a missing file is an empty config, not a problem. */
+export function readConfigFile(file: string): { config: MenuConfig; problems: ConfigProblem[] } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { config: { ...EMPTY_CONFIG }, problems: [] };
+    return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: `cannot read: ${(error as Error).message}` }] };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: 'not a regular file' }] };
+    if (st.size > MAX_CONFIG_BYTES) {
+      return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: `larger than ${MAX_CONFIG_BYTES} bytes, ignored` }] };
+    }
+    const buf = Buffer.alloc(st.size);
+    const n = readSync(fd, buf, 0, st.size, 0);
+    return parseConfig(buf.subarray(0, n).toString('utf8'), file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The config in force: the command line beats a disk's kexmenu.conf for timeout and default, a
+ * disk's file beats the image's, and the password only ever comes from the image.
+ */
+export function mergeConfig(image: MenuConfig, disk: MenuConfig | null, cli: Partial<MenuConfig> = {}): MenuConfig {
+  const pick = <K extends 'timeout' | 'default' | 'console'>(key: K): MenuConfig[K] =>
+    (cli[key] ?? disk?.[key] ?? image[key] ?? null) as MenuConfig[K];
+  return { timeout: pick('timeout'), default: pick('default'), console: image.console ?? null, password: image.password };
+}
+
+export function effectiveTimeout(config: MenuConfig): number {
+  return config.timeout ?? DEFAULT_TIMEOUT;
+}
+
+/** Checks a typed password against the configured hash in constant time. */
+export function verifyPassword(hash: string, typed: string): boolean {
+  const sha = /^sha256:([0-9a-f]{64})$/i.exec(hash);
+  if (sha) {
+    const got = createHash('sha256').update(typed, 'utf8').digest();
+    return timingSafeEqual(got, Buffer.from(sha[1]!, 'hex'));
+  }
+  const scrypt = /^scrypt:([^:]+):((?:[0-9a-f]{2})+)$/i.exec(hash);
+  if (scrypt) {
+    const want = Buffer.from(scrypt[2]!, 'hex');
+    const got = scryptSync(typed, scrypt[1]!, want.length);
+    return timingSafeEqual(got, want);
+  }
+  return false;
+}
+
+/** Makes a hash for kexmenu.conf (`scrypt:<salt>:<hex>`); the salt is used as the literal string. */
+export function hashPassword(typed: string, salt: string): string {
+  return `scrypt:${salt}:${scryptSync(typed, salt, 32).toString('hex')}`;
+}
+
+/** `*` and `?` glob over a whole label, case-sensitive. */
+export function globMatch(pattern: string, text: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+  return re.test(text);
+}
