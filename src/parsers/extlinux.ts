@@ -1,0 +1,272 @@
+// extlinux.conf (U-Boot's `sysboot`/distro boot, EXTLINUX) and syslinux.cfg/isolinux.cfg
+// (SYSLINUX on BIOS machines and hybrid ISOs). Both speak the same directive language; each file
+// found is its own menu. Only Linux labels become entries: LOCALBOOT, COM32 modules and other
+// boot-sector or image types are skipped without complaint, since every syslinux menu has them.
+import { type Directive, readDirectives } from './extlinux-lines.js';
+import { pathResolver, type ResolvePath } from './extlinux-paths.js';
+import type { FileRef, ParseContext, ParsedEntry, ParseProblem, ParseResult, Parser } from './types.js';
+
+export const EXTLINUX_CONFIGS = [
+  '/boot/extlinux/extlinux.conf',
+  '/extlinux/extlinux.conf',
+  '/boot/syslinux/syslinux.cfg',
+  '/syslinux/syslinux.cfg',
+  '/syslinux.cfg',
+  '/boot/syslinux.cfg',
+  '/extlinux.conf',
+  '/isolinux/isolinux.cfg',
+  '/boot/isolinux/isolinux.cfg',
+];
+
+/** KERNEL loads these by extension as something other than a Linux kernel (syslinux's KERNEL doc). */
+const NOT_LINUX_EXTENSIONS = /\.(c32|com|cbt|bs|bss|bin|0|img)$/i;
+/** Label keywords that boot something other than Linux, or only move around the menu. */
+const NOT_LINUX_KEYWORDS = new Set(['com32', 'comboot', 'boot', 'bss', 'pxe', 'fdimage', 'config', 'localboot', 'menu exit', 'menu goto', 'menu quit']);
+
+interface Label {
+  name: string;
+  file: string;
+  line: number;
+  menuPath: string[];
+  menuLabel: string | null;
+  kernel: string | null;
+  /** Set when the label boots something that is not Linux. */
+  notLinux: boolean;
+  initrd: string[];
+  append: string | null;
+  fdt: string | null;
+  fdtdir: string | null;
+  overlays: string[];
+  menuDefault: boolean;
+}
+
+interface Submenu {
+  title: string | null;
+  label: string | null;
+  tag: string | null;
+}
+
+interface Menu {
+  labels: Label[];
+  defaultName: string | null;
+  defaultWhere: { file: string; line: number } | null;
+  uiModule: boolean;
+  prompt: boolean;
+  timeoutTenths: number | null;
+  globalAppend: string | null;
+}
+
+export const parseExtlinux: Parser = (ctx) => {
+  const entries: ParsedEntry[] = [];
+  const problems: ParseProblem[] = [];
+  let timeout: number | null = null;
+  const seen = new Set<string>();
+
+  for (const file of EXTLINUX_CONFIGS) {
+    const stat = ctx.files.stat(file);
+    if (stat?.type !== 'file') continue;
+    const canonical = ctx.files.canonical(file) ?? file;
+    if (seen.has(canonical)) continue;
+    seen.add(canonical);
+
+    const resolve = pathResolver(ctx.files, file);
+    const directives = readDirectives(ctx.files, file, resolve, problems);
+    if (!directives) continue;
+    const menu = interpret(directives, problems);
+    entries.push(...toEntries(menu, resolve, problems));
+    timeout ??= timeoutSeconds(menu);
+  }
+
+  const result: ParseResult = { entries, problems };
+  if (timeout !== null) result.timeout = timeout;
+  return result;
+};
+
+function interpret(directives: Directive[], problems: ParseProblem[]): Menu {
+  const menu: Menu = { labels: [], defaultName: null, defaultWhere: null, uiModule: false, prompt: false, timeoutTenths: null, globalAppend: null };
+  const submenus: Submenu[] = [];
+  let current: Label | null = null;
+  let onTimeout: Directive | null = null;
+
+  for (const d of directives) {
+    const where = { file: d.file, line: d.line };
+    const word = d.value.split(/\s+/)[0] ?? '';
+    switch (d.key) {
+      case 'label':
+        current = newLabel(d, submenus);
+        menu.labels.push(current);
+        break;
+      case 'menu label': {
+        const submenu = submenus.at(-1);
+        if (current) current.menuLabel = d.value;
+        else if (submenu) submenu.label = d.value;
+        break;
+      }
+      case 'menu title': {
+        const submenu = submenus.at(-1);
+        if (submenu && !current) submenu.title = d.value;
+        break;
+      }
+      case 'menu begin':
+        submenus.push({ title: null, label: null, tag: d.value || null });
+        current = null;
+        break;
+      case 'menu end':
+        if (submenus.pop() === undefined) problems.push({ ...where, message: 'MENU END without MENU BEGIN' });
+        current = null;
+        break;
+      case 'menu default':
+        if (current) current.menuDefault = true;
+        break;
+      case 'kernel':
+      case 'linux':
+        if (!current) break;
+        current.kernel = word;
+        current.notLinux = d.key === 'kernel' && NOT_LINUX_EXTENSIONS.test(word);
+        break;
+      case 'initrd':
+        if (current) current.initrd.push(...splitList(d.value, ','));
+        break;
+      case 'append':
+        if (current) current.append = d.value;
+        else menu.globalAppend = d.value;
+        break;
+      case 'fdt':
+      case 'devicetree':
+        if (current) current.fdt = word;
+        break;
+      case 'fdtdir':
+      case 'devicetreedir':
+        if (current) current.fdtdir = word;
+        break;
+      case 'fdtoverlays':
+        if (current) current.overlays.push(...splitList(d.value, ' '));
+        break;
+      case 'default':
+        // DEFAULT names a label (or a whole command line); a .c32 there is a menu module instead.
+        if (NOT_LINUX_EXTENSIONS.test(word)) menu.uiModule = true;
+        else {
+          menu.defaultName = word;
+          menu.defaultWhere = where;
+        }
+        break;
+      case 'ui':
+        menu.uiModule = true;
+        break;
+      case 'ontimeout':
+        onTimeout = d;
+        break;
+      case 'prompt':
+        menu.prompt = word !== '0';
+        break;
+      case 'timeout':
+        if (/^\d+$/.test(word)) menu.timeoutTenths = Number(word);
+        else problems.push({ ...where, message: `TIMEOUT is not a number: ${d.value}` });
+        break;
+      default:
+        if (current && NOT_LINUX_KEYWORDS.has(d.key)) current.notLinux = true;
+    }
+  }
+  // What boots when the wait runs out: ONTIMEOUT, else the label marked MENU DEFAULT, else DEFAULT.
+  if (onTimeout) {
+    menu.defaultName = onTimeout.value.split(/\s+/)[0] ?? null;
+    menu.defaultWhere = { file: onTimeout.file, line: onTimeout.line };
+  } else {
+    const marked = menu.labels.find((l) => l.menuDefault);
+    if (marked) {
+      menu.defaultName = marked.name;
+      menu.defaultWhere = null;
+    }
+  }
+  return menu;
+}
+
+function newLabel(d: Directive, submenus: Submenu[]): Label {
+  return {
+    name: d.value,
+    file: d.file,
+    line: d.line,
+    menuPath: submenus.map((s) => s.title ?? s.label ?? s.tag ?? 'Submenu'),
+    menuLabel: null,
+    kernel: null,
+    notLinux: false,
+    initrd: [],
+    append: null,
+    fdt: null,
+    fdtdir: null,
+    overlays: [],
+    menuDefault: false,
+  };
+}
+
+function toEntries(menu: Menu, resolve: ResolvePath, problems: ParseProblem[]): ParsedEntry[] {
+  const entries: ParsedEntry[] = [];
+  const defaultLabel = menu.defaultName === null ? undefined : menu.labels.find((l) => l.name === menu.defaultName);
+  if (menu.defaultName !== null && !defaultLabel) {
+    problems.push({ file: menu.defaultWhere?.file ?? null, line: menu.defaultWhere?.line ?? null, message: `DEFAULT names no LABEL: ${menu.defaultName}` });
+  }
+  for (const label of menu.labels) {
+    if (label.notLinux) continue;
+    const where = { file: label.file, line: label.line };
+    if (label.kernel === null || label.kernel === '') {
+      problems.push({ ...where, message: `LABEL ${label.name} has no KERNEL or LINUX line` });
+      continue;
+    }
+    const ref = (raw: string): FileRef | null => {
+      const path = resolve(raw);
+      if (path === null) problems.push({ ...where, message: `path escapes its partition: ${raw}` });
+      return path === null ? null : { path };
+    };
+    const kernel = ref(label.kernel);
+    if (!kernel) continue;
+    const { cmdline, initrds } = splitInitrdOptions(label.append ?? menu.globalAppend ?? '');
+    entries.push({
+      label: [...label.menuPath, displayLabel(label)].join(' > '),
+      kernel,
+      initrd: [...label.initrd, ...initrds].map(ref).filter((r): r is FileRef => r !== null),
+      dtb: label.fdt === null ? null : ref(label.fdt),
+      fdtdir: label.fdtdir === null ? null : ref(label.fdtdir),
+      overlays: label.overlays.map(ref).filter((r): r is FileRef => r !== null),
+      cmdline,
+      isDefault: label === defaultLabel,
+      origin: { format: 'extlinux', file: label.file, line: label.line },
+    });
+  }
+  return entries;
+}
+
+/** MENU LABEL marks its hotkey with `^`, which is not part of what is shown. */
+function displayLabel(label: Label): string {
+  const shown = label.menuLabel?.replace(/\^/g, '').trim();
+  return shown || label.name;
+}
+
+/**
+ * syslinux lets APPEND carry `initrd=a,b` instead of an INITRD line; those files are loaded, not
+ * passed to the kernel, so they move out of the command line. `APPEND -` means no options at all.
+ */
+function splitInitrdOptions(append: string): { cmdline: string; initrds: string[] } {
+  if (append.trim() === '-') return { cmdline: '', initrds: [] };
+  const initrds: string[] = [];
+  const kept = append.split(/\s+/).filter((word) => {
+    const match = /^initrd=(.*)$/.exec(word);
+    if (match) initrds.push(...splitList(match[1]!, ','));
+    return word !== '' && !match;
+  });
+  return { cmdline: kept.join(' '), initrds };
+}
+
+function splitList(value: string, separator: ',' | ' '): string[] {
+  return value.split(separator === ',' ? ',' : /\s+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * TIMEOUT counts tenths of a second. 0 disables the timeout: with a prompt or a menu module that
+ * means waiting for the person (-1, "forever"); with neither there is nothing to wait on and both
+ * syslinux and U-Boot boot the default at once (0).
+ */
+function timeoutSeconds(menu: Menu): number | null {
+  if (menu.timeoutTenths === null) return null;
+  if (menu.timeoutTenths > 0) return menu.timeoutTenths / 10;
+  return menu.prompt || menu.uiModule ? -1 : 0;
+}
