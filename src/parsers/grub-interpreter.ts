@@ -1,0 +1,755 @@
+// Runs a grub.cfg far enough to learn its menu: variables, `search --set`, conditions it can
+// decide, functions, `source`/`configfile`/`load_env`/`blscfg`, and each menuentry's body for its
+// linux/initrd/devicetree lines. It never writes, never reads outside the source, and stops at
+// fixed bounds (include depth, call depth, statement count) so a hostile disk cannot hang it.
+//
+// Conditions it cannot decide (they depend on the machine GRUB runs on, e.g. $grub_platform)
+// run every branch that might be taken, in order, so the last `set`/`search`/`linux` wins, the
+// way a normal boot that takes the later branch would see it; a menu entry whose label an earlier
+// branch of the same `if` already produced is not produced again.
+//
+// A menuentry's body runs when the entry is defined, with a copy of the variables as they are
+// then (GRUB runs it when the entry is chosen; configs set what entries use before defining
+// them). A submenu's body (and a configfile) starts from the exported variables only, as in GRUB.
+import { sourcePathParts } from '../discover/source-files.js';
+import type { MenuNode } from './grub-default.js';
+import { parseGrubEnv } from './grub-env.js';
+import { lexGrub, plainText, type Word } from './grub-lexer.js';
+import { parseSearch } from './grub-search.js';
+import { parseGrubScript, type Stmt } from './grub-syntax.js';
+import { evaluateTest, type TestArg, type Tri } from './grub-test.js';
+import type { DeviceRef, FileRef, ParseContext, ParsedEntry, ParseProblem, ParseResult } from './types.js';
+
+export type BlsImporter = (
+  ctx: ParseContext,
+  options: { dirs?: string[]; expand?: (text: string) => string; defaultId?: string | null },
+) => ParseResult;
+
+export const MAX_INCLUDE_DEPTH = 8;
+const MAX_CALL_DEPTH = 16;
+const MAX_STEPS = 500_000;
+
+/** Variables whose value depends on the machine GRUB runs on: conditions on them are undecidable. */
+const MACHINE_VARIABLES = new Set(['grub_platform', 'grub_cpu', 'cmdpath', 'net_default_server', 'pxe_default_server']);
+
+const LINUX = new Set(['linux', 'linux16', 'linuxefi']);
+const INITRD = new Set(['initrd', 'initrd16', 'initrdefi']);
+/** Loaders and actions that make an entry something other than a Linux kernel. */
+const OTHER_LOADERS = new Set([
+  'chainloader', 'multiboot', 'multiboot2', 'kfreebsd', 'knetbsd', 'kopenbsd', 'appleloader', 'xnu_kernel',
+  'xnu_kernel64', 'ntldr', 'freedos', 'plan9', 'legacy_kernel', 'truecrypt', 'fwsetup', 'reboot', 'halt',
+]);
+
+interface Var {
+  value: string;
+  /** Depends on the machine (or on a device search): conditions on it cannot be decided. */
+  unknown: boolean;
+}
+
+interface Field {
+  text: string;
+  unknown: boolean;
+}
+
+class Env {
+  constructor(
+    readonly vars = new Map<string, Var>(),
+    readonly exported = new Set<string>(),
+  ) {}
+
+  clone(): Env {
+    return new Env(new Map(this.vars), new Set(this.exported));
+  }
+
+  exportedOnly(): Env {
+    const env = new Env();
+    for (const name of this.exported) {
+      const v = this.vars.get(name);
+      if (v) env.vars.set(name, v);
+      env.exported.add(name);
+    }
+    return env;
+  }
+}
+
+interface Frame {
+  /** Source path of the file whose statements are running. */
+  file: string;
+  dir: string;
+  /** Canonical paths of the files being run, outermost first (loop detection). */
+  chain: string[];
+  args: string[];
+}
+
+interface EntryDraft {
+  kernel: FileRef | null;
+  cmdline: string;
+  initrd: FileRef[];
+  dtb: FileRef | null;
+  /** A non-Linux loader or action the body used (chainloader, fwsetup, ...). */
+  otherLoader: string | null;
+  /** A problem already reported for this entry: do not produce it. */
+  broken: boolean;
+}
+
+export interface Menu {
+  file: string;
+  /** Menus read while running one top-level config share a group. */
+  group: number;
+  nodes: MenuNode[];
+  defaultSpec: Var | null;
+  timeout: Var | null;
+}
+
+interface Level {
+  nodes: MenuNode[];
+  labelPrefix: string;
+}
+
+interface BranchGuard {
+  earlier: Set<string>;
+  current: Set<string>;
+}
+
+export class GrubInterpreter {
+  readonly entries: ParsedEntry[] = [];
+  readonly problems: ParseProblem[] = [];
+  readonly menus: Menu[] = [];
+  /** Canonical paths of every config file read so far. */
+  readonly visited = new Set<string>();
+
+  private env = new Env();
+  private level: Level = { nodes: [], labelPrefix: '' };
+  private frame: Frame = { file: '', dir: '/', chain: [], args: [] };
+  private entry: EntryDraft | null = null;
+  private readonly functions = new Map<string, { body: Stmt[]; file: string; dir: string }>();
+  private readonly devices = new Map<string, DeviceRef>();
+  private readonly deviceNames = new Map<string, string>();
+  private guards: BranchGuard[] = [];
+  private steps = 0;
+  private callDepth = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: ParseContext,
+    private readonly importBls: BlsImporter | null,
+  ) {}
+
+  /** Runs one top-level grub.cfg (unless another config already read it). */
+  runConfig(path: string, group: number): void {
+    const canonical = this.ctx.files.canonical(path) ?? path;
+    if (this.visited.has(canonical)) return;
+    const read = this.ctx.files.read(path);
+    if (!read.ok) {
+      this.problem(path, null, read.message);
+      return;
+    }
+    this.visited.add(canonical);
+    const dir = dirname(path);
+    this.env = new Env();
+    this.setVar('prefix', { value: dir, unknown: false }, true);
+    this.setVar('root', { value: '', unknown: true }, true);
+    this.frame = { file: path, dir, chain: [canonical], args: [] };
+    this.guards = [];
+    this.runMenu(read.text, path, group);
+  }
+
+  private runMenu(text: string, file: string, group: number): void {
+    this.setVar('config_file', { value: file, unknown: false }, true);
+    this.setVar('config_directory', { value: dirname(file), unknown: false }, true);
+    const menu: Menu = { file, group, nodes: [], defaultSpec: null, timeout: null };
+    this.menus.push(menu);
+    this.level = { nodes: menu.nodes, labelPrefix: '' };
+    this.runScript(text, file);
+    menu.defaultSpec = this.env.vars.get('default') ?? null;
+    menu.timeout = this.env.vars.get('timeout') ?? null;
+  }
+
+  private runScript(text: string, file: string): void {
+    const script = parseGrubScript(text);
+    for (const p of script.problems) this.problem(file, p.line, p.message);
+    this.runList(script.body);
+  }
+
+  private problem(file: string | null, line: number | null, message: string): void {
+    this.problems.push({ file, line, message });
+  }
+
+  // ---- statements ----
+
+  private runList(stmts: Stmt[]): Tri {
+    let status: Tri = true;
+    for (const stmt of stmts) {
+      if (this.stopped) return null;
+      status = this.runStatement(stmt);
+    }
+    return status;
+  }
+
+  private runStatement(stmt: Stmt): Tri {
+    if (++this.steps > MAX_STEPS) {
+      this.stopped = true;
+      this.problem(this.frame.file, stmt.line, `stopped after ${MAX_STEPS} statements: the config does not finish`);
+      return null;
+    }
+    switch (stmt.kind) {
+      case 'command':
+        return this.runCommand(stmt.words, stmt.line);
+      case 'if':
+        return this.runIf(stmt);
+      case 'menuentry':
+        return this.runMenuentry(stmt);
+      case 'function':
+        this.functions.set(stmt.name, { body: stmt.body, file: this.frame.file, dir: this.frame.dir });
+        return true;
+      case 'for': {
+        let status: Tri = true;
+        for (const item of this.expandWords(stmt.items)) {
+          this.setVar(stmt.name, { value: item.text, unknown: item.unknown });
+          status = this.runList(stmt.body);
+        }
+        return status;
+      }
+      case 'loop':
+        return null;
+      case 'block':
+        return this.runList(stmt.body);
+    }
+  }
+
+  private runIf(stmt: Extract<Stmt, { kind: 'if' }>): Tri {
+    const branches: Stmt[][] = [];
+    let decided = false;
+    for (const clause of stmt.clauses) {
+      const status = this.runList(clause.cond);
+      if (status === true) {
+        branches.push(clause.body);
+        decided = true;
+        break;
+      }
+      if (status === null) branches.push(clause.body);
+    }
+    if (!decided && stmt.otherwise) branches.push(stmt.otherwise);
+    if (branches.length <= 1) return branches[0] ? this.runList(branches[0]) : true;
+
+    const guard: BranchGuard = { earlier: new Set(), current: new Set() };
+    this.guards.push(guard);
+    try {
+      for (const branch of branches) {
+        this.runList(branch);
+        for (const label of guard.current) guard.earlier.add(label);
+        guard.current.clear();
+      }
+    } finally {
+      this.guards.pop();
+    }
+    return null;
+  }
+
+  /** False when an earlier branch of an undecidable `if` already produced this label. */
+  private claimLabel(label: string): boolean {
+    if (this.guards.some((g) => g.earlier.has(label))) return false;
+    for (const g of this.guards) g.current.add(label);
+    return true;
+  }
+
+  private runMenuentry(stmt: Extract<Stmt, { kind: 'menuentry' }>): Tri {
+    if (this.entry) return true; // a menu defined while an entry runs is a menu GRUB shows later; not ours
+    const args = readMenuentryArgs(this.expandWords(stmt.args).map((f) => f.text));
+    if (args.title === null) {
+      this.problem(this.frame.file, stmt.line, `${stmt.submenu ? 'submenu' : 'menuentry'} without a title`);
+      return false;
+    }
+    const label = this.level.labelPrefix + args.title;
+    if (!this.claimLabel(label)) return true;
+
+    if (stmt.submenu) {
+      const node: MenuNode = { kind: 'submenu', title: args.title, id: args.id, children: [] };
+      this.level.nodes.push(node);
+      const saved = { env: this.env, level: this.level };
+      this.env = this.env.exportedOnly();
+      this.level = { nodes: node.children, labelPrefix: `${label} > ` };
+      try {
+        this.runList(stmt.body);
+      } finally {
+        this.env = saved.env;
+        this.level = saved.level;
+      }
+      return true;
+    }
+
+    const node: Extract<MenuNode, { kind: 'entry' }> = { kind: 'entry', title: args.title, id: args.id, entry: null };
+    this.level.nodes.push(node);
+    const draft: EntryDraft = { kernel: null, cmdline: '', initrd: [], dtb: null, otherLoader: null, broken: false };
+    const saved = { env: this.env, frame: this.frame };
+    this.env = this.env.clone();
+    this.frame = { ...this.frame, args: args.rest };
+    this.entry = draft;
+    try {
+      this.runList(stmt.body);
+    } finally {
+      this.entry = null;
+      this.env = saved.env;
+      this.frame = saved.frame;
+    }
+    const parsed = this.finishEntry(draft, label, stmt.line);
+    if (parsed) {
+      node.entry = this.entries.length;
+      this.entries.push(parsed);
+    }
+    return true;
+  }
+
+  /**
+   * Entries that boot something else (chainloader, fwsetup, ...) or load nothing are not Linux
+   * entries and are left out silently: they are normal in a menu. An entry that loads an initrd or
+   * a device tree but no kernel is a broken Linux entry, and says so.
+   */
+  private finishEntry(draft: EntryDraft, label: string, line: number): ParsedEntry | null {
+    if (draft.broken) return null;
+    if (!draft.kernel) {
+      if (!draft.otherLoader && (draft.initrd.length > 0 || draft.dtb)) {
+        this.problem(this.frame.file, line, `menu entry "${label}" has no linux line: skipped`);
+      }
+      return null;
+    }
+    return {
+      label,
+      kernel: draft.kernel,
+      initrd: draft.initrd,
+      dtb: draft.dtb,
+      fdtdir: null,
+      overlays: [],
+      cmdline: draft.cmdline,
+      isDefault: false,
+      origin: { format: 'grub', file: this.frame.file, line },
+    };
+  }
+
+  // ---- commands ----
+
+  private runCommand(words: Word[], line: number): Tri {
+    const first = words[0];
+    if (!first) return true;
+    const assignment = splitAssignment(first);
+    if (assignment) {
+      const value = this.expandWord(assignment.value);
+      this.setVar(assignment.name, { value: value.map((f) => f.text).join(' '), unknown: value.some((f) => f.unknown) });
+      return true;
+    }
+    const fields = this.expandWords(words);
+    if (fields[0]?.text === '!') return negate(this.runCommandFields(fields.slice(1), line));
+    return this.runCommandFields(fields, line);
+  }
+
+  private runCommandFields(fields: Field[], line: number): Tri {
+    const name = fields[0]?.text;
+    if (name === undefined) return true;
+    const args = fields.slice(1);
+    const texts = args.map((f) => f.text);
+    const fn = this.functions.get(name);
+    if (fn) return this.callFunction(name, fn, texts, line);
+    switch (name) {
+      case 'set':
+        return this.commandSet(args);
+      case 'unset':
+        for (const n of texts) this.env.vars.delete(n);
+        return true;
+      case 'export':
+        for (const n of texts) this.env.exported.add(n);
+        return true;
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case '[':
+        if (texts[texts.length - 1] !== ']') {
+          this.problem(this.frame.file, line, '"[" without a closing "]"');
+          return false;
+        }
+        return this.test(args.slice(0, -1));
+      case 'test':
+        return this.test(args);
+      case 'load_env':
+        return this.commandLoadEnv(texts, line);
+      case 'source':
+      case '.':
+        return this.include('source', texts[0], line);
+      case 'configfile':
+        if (this.entry) {
+          // An entry that opens another menu: not a kernel of its own.
+          this.entry.otherLoader = 'configfile';
+          return true;
+        }
+        return this.include('configfile', texts[0], line);
+      case 'blscfg':
+        return this.commandBlscfg(line);
+      default:
+        if (name === 'search' || name.startsWith('search.')) return this.commandSearch(name, texts, line);
+        if (this.entry) return this.entryCommand(this.entry, name, texts, line);
+        return null;
+    }
+  }
+
+  private callFunction(name: string, fn: { body: Stmt[]; file: string; dir: string }, args: string[], line: number): Tri {
+    if (this.callDepth >= MAX_CALL_DEPTH) {
+      this.problem(this.frame.file, line, `function ${name}: calls nested more than ${MAX_CALL_DEPTH} deep`);
+      return false;
+    }
+    const saved = this.frame;
+    this.frame = { ...saved, file: fn.file, dir: fn.dir, args };
+    this.callDepth++;
+    try {
+      return this.runList(fn.body);
+    } finally {
+      this.callDepth--;
+      this.frame = saved;
+    }
+  }
+
+  private commandSet(args: Field[]): Tri {
+    const arg = args[0];
+    if (!arg) return true;
+    const eq = arg.text.indexOf('=');
+    if (eq <= 0) return true;
+    this.setVar(arg.text.slice(0, eq), { value: arg.text.slice(eq + 1), unknown: arg.unknown });
+    return true;
+  }
+
+  private setVar(name: string, value: Var, exported = false): void {
+    this.env.vars.set(name, value);
+    if (exported) this.env.exported.add(name);
+  }
+
+  private test(args: Field[]): Tri {
+    const testArgs: TestArg[] = args.map((f) => ({ text: f.text, unknown: f.unknown }));
+    return evaluateTest(testArgs, (op, path) => {
+      // A file test is answered from this source, even after `search` pointed root elsewhere:
+      // the device found is almost always this partition, and guessing "unknown" would make
+      // every guarded `source` look like a missing file.
+      const ref = this.resolvePath(path, '/');
+      if ('error' in ref) return false;
+      const st = this.ctx.files.stat(ref.ref.path);
+      if (op === '-e') return st !== null;
+      if (op === '-d') return st?.type === 'dir';
+      if (op === '-f') return st?.type === 'file';
+      return st?.type === 'file' && st.size > 0;
+    });
+  }
+
+  private commandSearch(name: string, args: string[], line: number): Tri {
+    const spec = parseSearch(name, args);
+    if ('error' in spec) {
+      this.problem(this.frame.file, line, spec.error);
+      return false;
+    }
+    if (spec.variable === null) return null;
+    if (spec.by === null) {
+      this.problem(this.frame.file, line, `search --${spec.how} ${spec.value}: kexmenu cannot name that device; paths stay on this partition`);
+      this.setVar(spec.variable, { value: '', unknown: true });
+      return null;
+    }
+    this.setVar(spec.variable, { value: this.deviceName({ by: spec.by, value: spec.value }), unknown: true });
+    return null;
+  }
+
+  /** A GRUB device name standing for a searched device, so `($root)` and copies of it resolve. */
+  private deviceName(device: DeviceRef): string {
+    const key = `${device.by}\u0000${device.value}`;
+    let name = this.deviceNames.get(key);
+    if (!name) {
+      name = `kexmenu-search-${this.deviceNames.size + 1}`;
+      this.deviceNames.set(key, name);
+      this.devices.set(name, device);
+    }
+    return name;
+  }
+
+  private commandLoadEnv(args: string[], line: number): Tri {
+    let file: string | null = null;
+    const names: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-f' || a === '--file') file = args[++i] ?? null;
+      else if (a.startsWith('--file=')) file = a.slice('--file='.length);
+      else if (a === '-s' || a === '--skip-sig') continue;
+      else names.push(a);
+    }
+    const target = file ?? `${this.varValue('prefix')}/grubenv`;
+    const text = this.readConfigFile('load_env', target, line);
+    if (text === null) return false;
+    const env = parseGrubEnv(text.text);
+    if (!env.ok) {
+      this.problem(text.path, null, env.message);
+      return false;
+    }
+    for (const [name, value] of env.vars) {
+      if (names.length === 0 || names.includes(name)) this.setVar(name, { value, unknown: false });
+    }
+    return true;
+  }
+
+  private include(kind: 'source' | 'configfile', target: string | undefined, line: number): Tri {
+    if (!target) {
+      this.problem(this.frame.file, line, `${kind} without a file`);
+      return false;
+    }
+    if (this.frame.chain.length >= MAX_INCLUDE_DEPTH) {
+      this.problem(this.frame.file, line, `${kind} ${target}: more than ${MAX_INCLUDE_DEPTH} configs deep, not read`);
+      return false;
+    }
+    const read = this.readConfigFile(kind, target, line);
+    if (read === null) return false;
+    if (this.frame.chain.includes(read.canonical)) {
+      this.problem(this.frame.file, line, `${kind} loop: ${[...this.frame.chain, read.canonical].join(' -> ')}`);
+      return false;
+    }
+    // An ESP stub's configfile often names the grub.cfg already read as a config of its own.
+    if (kind === 'configfile' && this.visited.has(read.canonical)) return true;
+    this.visited.add(read.canonical);
+    const savedFrame = this.frame;
+    this.frame = { file: read.path, dir: dirname(read.path), chain: [...savedFrame.chain, read.canonical], args: savedFrame.args };
+    if (kind === 'source') {
+      try {
+        this.runScript(read.text, read.path);
+      } finally {
+        this.frame = savedFrame;
+      }
+      return true;
+    }
+    const saved = { env: this.env, level: this.level, guards: this.guards };
+    this.env = this.env.exportedOnly();
+    this.guards = [];
+    const group = this.menus[this.menus.length - 1]?.group ?? 0;
+    try {
+      this.runMenu(read.text, read.path, group);
+    } finally {
+      this.env = saved.env;
+      this.level = saved.level;
+      this.guards = saved.guards;
+      this.frame = savedFrame;
+    }
+    return true;
+  }
+
+  /** Reads a config-like file a command names; null (with a problem) when it cannot. */
+  private readConfigFile(what: string, target: string, line: number): { text: string; path: string; canonical: string } | null {
+    const resolved = this.resolvePath(target, this.frame.dir);
+    if ('error' in resolved) {
+      this.problem(this.frame.file, line, `${what} ${target}: ${resolved.error}`);
+      return null;
+    }
+    const { path, device } = resolved.ref;
+    if (device && this.ctx.files.stat(path)?.type !== 'file') {
+      this.problem(this.frame.file, line, `${what} ${path}: on the device with ${device.by} ${device.value}, not on this partition`);
+      return null;
+    }
+    const read = this.ctx.files.read(path);
+    if (!read.ok) {
+      this.problem(this.frame.file, line, `${what}: ${read.message}`);
+      return null;
+    }
+    return { text: read.text, path, canonical: this.ctx.files.canonical(path) ?? path };
+  }
+
+  private commandBlscfg(line: number): Tri {
+    if (this.entry) return true;
+    if (!this.importBls) {
+      this.problem(this.frame.file, line, 'blscfg: Boot Loader Spec entries are not read by this build');
+      return false;
+    }
+    const blsdir = this.env.vars.get('blsdir')?.value;
+    const dirs = blsdir ? [blsdir] : ['/loader/entries', '/boot/loader/entries'];
+    const wanted = this.env.vars.get('default')?.value ?? '';
+    const result = this.importBls(this.ctx, {
+      dirs,
+      expand: (text) => this.expandText(text),
+      defaultId: wanted !== '' && !/^\d+$/.test(wanted) ? wanted : null,
+    });
+    this.problems.push(...result.problems);
+    for (const entry of result.entries) {
+      if (!this.claimLabel(this.level.labelPrefix + entry.label)) continue;
+      this.level.nodes.push({ kind: 'entry', title: entry.label, id: blsIdOf(entry.origin.file), entry: this.entries.length });
+      this.entries.push({ ...entry, label: this.level.labelPrefix + entry.label, isDefault: false });
+    }
+    return true;
+  }
+
+  private entryCommand(draft: EntryDraft, name: string, args: string[], line: number): Tri {
+    if (LINUX.has(name)) {
+      const [file, ...rest] = args;
+      if (!file) {
+        this.problem(this.frame.file, line, `${name} without a kernel file: entry skipped`);
+        draft.broken = true;
+        return false;
+      }
+      draft.kernel = this.entryFile(draft, name, file, line);
+      draft.cmdline = rest.filter((a) => a !== '').join(' ');
+      draft.initrd = [];
+      return true;
+    }
+    if (INITRD.has(name)) {
+      draft.initrd = args.map((a) => this.entryFile(draft, name, a, line)).filter((r): r is FileRef => r !== null);
+      return true;
+    }
+    if (name === 'devicetree') {
+      draft.dtb = args[0] ? this.entryFile(draft, name, args[0], line) : null;
+      return true;
+    }
+    if (OTHER_LOADERS.has(name)) draft.otherLoader = name;
+    return null;
+  }
+
+  private entryFile(draft: EntryDraft, command: string, file: string, line: number): FileRef | null {
+    const resolved = this.resolvePath(file, '/');
+    if ('error' in resolved) {
+      this.problem(this.frame.file, line, `${command} ${file}: ${resolved.error}: entry skipped`);
+      draft.broken = true;
+      return null;
+    }
+    return resolved.ref;
+  }
+
+  // ---- paths and devices ----
+
+  /**
+   * `(device)/path`, or a path on the device `root` names. A device found by `search` becomes the
+   * FileRef's device; a GRUB drive name (hd0,gpt2) cannot be mapped to a disk here, so its paths
+   * stay on this source.
+   */
+  private resolvePath(text: string, relativeDir: string): { ref: FileRef } | { error: string } {
+    const m = /^\(([^)]*)\)(.*)$/s.exec(text);
+    const deviceName = m ? m[1]! : this.varValue('root');
+    let path = m ? m[2]! : text;
+    if (path === '') path = '/';
+    if (!path.startsWith('/')) path = m ? `/${path}` : `${relativeDir.replace(/\/+$/, '')}/${path}`;
+    const parts = sourcePathParts(path);
+    if (!parts) return { error: 'path escapes its partition' };
+    const device = this.devices.get(deviceName.replace(/^\((.*)\)$/, '$1'));
+    const ref: FileRef = { path: `/${parts.join('/')}` };
+    if (device) ref.device = { ...device };
+    return { ref };
+  }
+
+  // ---- expansion ----
+
+  private varValue(name: string): string {
+    return this.lookup(name).value;
+  }
+
+  private lookup(name: string): Var {
+    if (/^\d+$/.test(name)) {
+      const n = Number(name);
+      return { value: n === 0 ? '' : (this.frame.args[n - 1] ?? ''), unknown: false };
+    }
+    if (name === '#') return { value: String(this.frame.args.length), unknown: false };
+    if (name === '@' || name === '*') return { value: this.frame.args.join(' '), unknown: false };
+    if (name === '?') return { value: '0', unknown: true };
+    const v = this.env.vars.get(name);
+    if (v) return v;
+    // Every GRUB kexmenu would meet is new enough to have these features.
+    if (name.startsWith('feature_')) return { value: 'y', unknown: false };
+    return { value: '', unknown: MACHINE_VARIABLES.has(name) };
+  }
+
+  private expandWords(words: Word[]): Field[] {
+    return words.flatMap((w) => this.expandWord(w));
+  }
+
+  /** One word to zero or more fields: unquoted variable values split on whitespace, as GRUB does. */
+  private expandWord(word: Word): Field[] {
+    const fields: Field[] = [];
+    let current = '';
+    let open = false;
+    let unknown = false;
+    const close = () => {
+      if (open) fields.push({ text: current, unknown });
+      current = '';
+      open = false;
+    };
+    for (const part of word.parts) {
+      if (part.kind === 'text') {
+        current += part.text;
+        open = true;
+        continue;
+      }
+      const v = this.lookup(part.name);
+      unknown ||= v.unknown;
+      if (part.quoted) {
+        current += v.value;
+        open = true;
+        continue;
+      }
+      const pieces = v.value.split(/[ \t\n]+/);
+      pieces.forEach((piece, i) => {
+        if (i > 0) close();
+        if (piece !== '') {
+          current += piece;
+          open = true;
+        }
+      });
+    }
+    close();
+    return fields.map((f) => ({ ...f, unknown }));
+  }
+
+  /** Expands GRUB variables in a value another format hands over (BLS `options $kernelopts`). */
+  private expandText(text: string): string {
+    const words = lexGrub(text).tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : []));
+    return this.expandWords(words)
+      .map((f) => f.text)
+      .filter((t) => t !== '')
+      .join(' ');
+  }
+}
+
+function negate(status: Tri): Tri {
+  return status === null ? null : !status;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** `name=value` as a command word (GRUB's assignment statement); the value part stays unexpanded. */
+function splitAssignment(word: Word): { name: string; value: Word } | null {
+  const first = word.parts[0];
+  if (!first || first.kind !== 'text' || first.quoted) return null;
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text);
+  if (!m) return null;
+  const rest = first.text.slice(m[0].length);
+  const parts = [...(rest ? [{ ...first, text: rest }] : []), ...word.parts.slice(1)];
+  return { name: m[1]!, value: { parts: parts.length ? parts : [{ kind: 'text', text: '', quoted: true }], line: word.line } };
+}
+
+const MENUENTRY_OPTIONS_WITH_VALUE = new Set(['--class', '--users', '--hotkey', '--id']);
+
+/** menuentry/submenu arguments: the first plain one is the title; --id names it; the rest are $1, $2, ... */
+export function readMenuentryArgs(args: string[]): { title: string | null; id: string | null; rest: string[] } {
+  let title: string | null = null;
+  let id: string | null = null;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (MENUENTRY_OPTIONS_WITH_VALUE.has(a)) {
+      const value = args[++i];
+      if (a === '--id' && value !== undefined) id = value;
+    } else if (a.startsWith('--id=')) {
+      id = a.slice('--id='.length);
+    } else if (a.startsWith('--') && a.length > 2 && title === null) {
+      continue; // --unrestricted, --class=x, ...
+    } else if (title === null) {
+      title = a;
+    } else {
+      rest.push(a);
+    }
+  }
+  return { title, id, rest };
+}
+
+/** A BLS entry's id as GRUB's blscfg names it: the file name without `.conf` (and boot counting). */
+function blsIdOf(file: string): string {
+  const name = file.slice(file.lastIndexOf('/') + 1).replace(/\.conf$/, '');
+  return name.replace(/\+\d+(?:-\d+)?$/, '');
+}

@@ -1,0 +1,72 @@
+// GRUB 2: finds grub.cfg where GRUB keeps it on a root, /boot or EFI system partition, runs it
+// (see grub-interpreter.ts) and reports every Linux menu entry with the one GRUB would boot.
+import { parseBls } from './bls.js';
+import { resolveDefault, type MenuNode } from './grub-default.js';
+import { GrubInterpreter, type BlsImporter, type Menu } from './grub-interpreter.js';
+import type { ParseContext, ParseResult, Parser, SourceFiles } from './types.js';
+
+/** Where GRUB keeps its config: on a root partition, on a separate /boot, for grub2-named distros. */
+export const GRUB_CONFIG_PATHS = ['/boot/grub/grub.cfg', '/grub/grub.cfg', '/boot/grub2/grub.cfg', '/grub2/grub.cfg'];
+
+export const parseGrub: Parser = (ctx) => parseGrubWith(ctx, parseBls);
+
+/** Every grub.cfg on the source: the usual places, then /EFI/<vendor>/grub.cfg on an ESP. */
+export function findGrubConfigs(files: SourceFiles): string[] {
+  const found = GRUB_CONFIG_PATHS.filter((p) => files.stat(p)?.type === 'file');
+  // FAT is case-insensitive, and vendors write EFI, efi or Efi.
+  const efi = files.list('/')?.find((name) => name.toLowerCase() === 'efi');
+  for (const vendor of efi ? (files.list(`/${efi}`) ?? []) : []) {
+    const dir = `/${efi}/${vendor}`;
+    const cfg = files.list(dir)?.find((name) => name.toLowerCase() === 'grub.cfg');
+    if (cfg && files.stat(`${dir}/${cfg}`)?.type === 'file') found.push(`${dir}/${cfg}`);
+  }
+  return found;
+}
+
+export function parseGrubWith(ctx: ParseContext, importBls: BlsImporter | null): ParseResult {
+  const interpreter = new GrubInterpreter(ctx, importBls);
+  findGrubConfigs(ctx.files).forEach((path, group) => interpreter.runConfig(path, group));
+  const { entries, problems, menus } = interpreter;
+
+  const shown = shownMenu(menus, entries.length);
+  let timeout: number | null | undefined;
+  if (shown) {
+    const choice = resolveDefault(shown.nodes, shown.defaultSpec?.value ?? '');
+    if (choice.problem) problems.push({ file: shown.file, line: null, message: `${choice.problem}: the first entry is the default` });
+    const index = choice.entry ?? firstLinuxEntry(shown.nodes);
+    entries.forEach((e, i) => (e.isDefault = i === index));
+    timeout = readTimeout(shown.timeout?.value);
+  }
+  return { entries, problems, ...(timeout !== undefined ? { timeout } : {}) };
+}
+
+/**
+ * The menu GRUB shows: of the first config that yields a Linux entry, the last menu a configfile
+ * opened that has entries (GRUB shows a configfile's menu at once), else the config's own.
+ */
+function shownMenu(menus: Menu[], entryCount: number): Menu | null {
+  if (entryCount === 0) return null;
+  const groups = [...new Set(menus.map((m) => m.group))];
+  for (const group of groups) {
+    const inGroup = menus.filter((m) => m.group === group);
+    const withNodes = inGroup.filter((m) => m.nodes.length > 0);
+    const menu = withNodes[withNodes.length - 1] ?? inGroup[0]!;
+    if (firstLinuxEntry(menu.nodes) !== null) return menu;
+  }
+  return null;
+}
+
+function firstLinuxEntry(nodes: MenuNode[]): number | null {
+  for (const node of nodes) {
+    const found = node.kind === 'entry' ? node.entry : firstLinuxEntry(node.children);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** GRUB's timeout in seconds; -1 means wait until someone chooses. */
+function readTimeout(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*-?\d+\s*$/.test(value)) return undefined;
+  const n = Number.parseInt(value, 10);
+  return n < 0 ? -1 : n;
+}
