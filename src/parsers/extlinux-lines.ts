@@ -12,6 +12,16 @@ export interface Directive {
 }
 
 const MAX_INCLUDE_DEPTH = 8;
+/** Across the whole config: depth alone still lets each level include the next many times over. */
+const MAX_INCLUDES = 64;
+
+interface Walk {
+  files: SourceFiles;
+  resolve: ResolvePath;
+  out: Directive[];
+  problems: ParseProblem[];
+  includes: number;
+}
 
 export function readDirectives(files: SourceFiles, file: string, resolve: ResolvePath, problems: ParseProblem[]): Directive[] | null {
   const out: Directive[] = [];
@@ -20,19 +30,12 @@ export function readDirectives(files: SourceFiles, file: string, resolve: Resolv
     problems.push({ file, line: null, message: top.message });
     return null;
   }
-  splice(files, file, top.text, resolve, [files.canonical(file) ?? file], out, problems);
+  splice({ files, resolve, out, problems, includes: 0 }, file, top.text, [files.canonical(file) ?? file]);
   return out;
 }
 
-function splice(
-  files: SourceFiles,
-  file: string,
-  text: string,
-  resolve: ResolvePath,
-  stack: string[],
-  out: Directive[],
-  problems: ParseProblem[],
-): void {
+function splice(walk: Walk, file: string, text: string, stack: string[]): void {
+  const { files, resolve, out, problems } = walk;
   let inText = false;
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
@@ -67,12 +70,16 @@ function splice(
       problems.push({ ...where, message: `INCLUDE nested deeper than ${MAX_INCLUDE_DEPTH} files: ${target}` });
       return;
     }
+    if (++walk.includes > MAX_INCLUDES) {
+      if (walk.includes === MAX_INCLUDES + 1) problems.push({ ...where, message: `more than ${MAX_INCLUDES} INCLUDEs: the rest are ignored` });
+      return;
+    }
     const read = files.read(target);
     if (!read.ok) {
       problems.push({ ...where, message: `INCLUDE ${read.message}` });
       return;
     }
-    splice(files, target, read.text, resolve, [...stack, canonical], out, problems);
+    splice(walk, target, read.text, [...stack, canonical]);
   });
 }
 

@@ -134,6 +134,20 @@ describe('parseExtlinux on generated trees', () => {
     expect(result.problems).toEqual([{ file: '/extlinux/extlinux.conf', line: null, message: expect.stringContaining('over the') }]);
   });
 
+  it('stops an INCLUDE fan-out that stays within the depth bound', () => {
+    const many = (next: string) => `INCLUDE ${next}\n`.repeat(20);
+    const ctx = tree({
+      '/syslinux.cfg': many('b.cfg'),
+      '/b.cfg': many('c.cfg'),
+      '/c.cfg': many('d.cfg'),
+      '/d.cfg': 'LABEL x\n LINUX /x\n',
+    });
+    const result = parseExtlinux(ctx);
+    expect(result.problems.map((p) => p.message)).toEqual(['more than 64 INCLUDEs: the rest are ignored']);
+    expect(result.entries.length).toBeLessThan(64);
+    expect(result.entries.length).toBeGreaterThan(0);
+  });
+
   it('treats each config file as its own menu with its own default', () => {
     const ctx = tree({
       '/boot/extlinux/extlinux.conf': 'DEFAULT b\nLABEL a\n LINUX /a\nLABEL b\n LINUX /b\n',
