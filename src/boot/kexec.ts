@@ -1,0 +1,173 @@
+// The edge that runs a BootPlan: prepare its temporary files, `kexec -l`, then (after unmounting
+// and sync) `kexec -e` or `systemctl kexec`. With dryRun every step is printed and nothing runs.
+// A failed load leaves every filesystem as it was, so the menu can go on.
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { BootPlan } from '../model.js';
+import { writeFixedDtb } from './dtb-fixup.js';
+import { explainKexecFailure, type KexecFailure } from './kexec-errors.js';
+import { shellQuote } from './shell-quote.js';
+
+export interface KexecOutcome {
+  ok: boolean;
+  /** What went wrong, for a person; null when ok. */
+  message: string | null;
+  /** Every command run (or, with dryRun, that would run), in order. */
+  commands: string[][];
+}
+
+export interface LoadOptions {
+  dryRun?: boolean;
+  log?: (line: string) => void;
+  /** The kexec program to run in place of `kexec` (a path, for tests and odd installs). */
+  kexecBinary?: string;
+  /** Where the kernel says whether a kexec image is loaded; default /sys/kernel/kexec_loaded. */
+  kexecLoadedFile?: string;
+}
+
+export interface ExecuteOptions {
+  dryRun?: boolean;
+  log?: (line: string) => void;
+  kexecBinary?: string;
+  /** Unmounts every scanned filesystem; returns the errors, if any (a read-only mount left behind is safe). */
+  unmount: () => Promise<readonly string[] | void>;
+}
+
+export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promise<KexecOutcome> {
+  const log = options.log ?? (() => {});
+  const commands: string[][] = [];
+  if (!plan.ok) return { ok: false, message: plan.refusal, commands };
+  const kexec = options.kexecBinary ?? 'kexec';
+  const loaded = isKexecLoaded(options.kexecLoadedFile ?? '/sys/kernel/kexec_loaded');
+  const unload = ['kexec', '-u'];
+
+  if (options.dryRun) {
+    if (plan.dtbFixup) log(`would write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
+    if (plan.initrdParts.length > 0) log(`would concatenate ${plan.initrdParts.join(' + ')} into ${initrdTarget(plan)}`);
+    if (loaded) {
+      commands.push(unload);
+      log(`would run: ${shellQuote(unload)}`);
+    }
+    commands.push(plan.load);
+    log(`would run: ${shellQuote(plan.load)}`);
+    return { ok: true, message: null, commands };
+  }
+
+  const temporary = [plan.dtbFixup?.to, plan.initrdParts.length > 0 ? initrdTarget(plan) : undefined].filter((f): f is string => !!f);
+  try {
+    try {
+      if (plan.dtbFixup) {
+        await mkdir(path.dirname(plan.dtbFixup.to), { recursive: true });
+        writeFixedDtb(plan.dtbFixup);
+        log(`wrote ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
+      }
+      if (plan.initrdParts.length > 0) {
+        await concatenateInitrds(plan.initrdParts, initrdTarget(plan));
+        log(`concatenated ${plan.initrdParts.join(' + ')} into ${initrdTarget(plan)}`);
+      }
+    } catch (error) {
+      return { ok: false, message: `Preparing the boot failed: ${(error as Error).message}`, commands };
+    }
+    if (loaded) {
+      // Not fatal: a new load replaces the old image anyway; the unload only makes the order plain.
+      commands.push(unload);
+      const result = await run(unload, kexec, log);
+      if (result) log(explainKexecFailure({ ...result, step: 'unload' }));
+    }
+    commands.push(plan.load);
+    const failure = await run(plan.load, kexec, log);
+    if (failure) return { ok: false, message: explainKexecFailure({ ...failure, step: 'load' }), commands };
+    return { ok: true, message: null, commands };
+  } finally {
+    // kexec_load and kexec_file_load copy every segment into kernel memory: the files can go.
+    await Promise.all(temporary.map((file) => rm(file, { force: true })));
+  }
+}
+
+export async function executePlan(plan: BootPlan, options: ExecuteOptions): Promise<KexecOutcome> {
+  const log = options.log ?? (() => {});
+  const commands: string[][] = [];
+  if (!plan.ok) return { ok: false, message: plan.refusal, commands };
+  const sync = ['sync'];
+  if (options.dryRun) {
+    log('would unmount every scanned filesystem');
+    for (const argv of [sync, plan.exec]) {
+      commands.push(argv);
+      log(`would run: ${shellQuote(argv)}`);
+    }
+    return { ok: true, message: null, commands };
+  }
+  const errors = (await options.unmount()) ?? [];
+  for (const error of errors) log(error);
+  commands.push(sync);
+  const syncFailure = await run(sync, options.kexecBinary ?? 'kexec', log);
+  if (syncFailure) log(`sync failed (${syncFailure.stderr.trim() || syncFailure.spawnError || syncFailure.exitCode}); going on, every mount was read-only`);
+  commands.push(plan.exec);
+  const failure = await run(plan.exec, options.kexecBinary ?? 'kexec', log);
+  // `kexec -e` only comes back when it failed; `systemctl kexec` comes back at once with 0 after queuing the job.
+  if (failure) return { ok: false, message: `${explainKexecFailure({ ...failure, step: 'exec' })} The disks were unmounted: rescan before trying again.`, commands };
+  return { ok: true, message: null, commands };
+}
+
+/** The temporary initrd the plan's load argv names. */
+function initrdTarget(plan: BootPlan): string {
+  const arg = plan.load.find((word) => word.startsWith('--initrd='));
+  if (!arg) throw new Error('the plan has initrds to concatenate but no --initrd= in its load command');
+  return arg.slice('--initrd='.length);
+}
+
+// The kernel unpacks concatenated cpio archives (compressed or not) one after another; each starts
+// on a 4-byte boundary, as bootloaders that join initrds (GRUB) lay them out.
+async function concatenateInitrds(parts: string[], to: string): Promise<void> {
+  await mkdir(path.dirname(to), { recursive: true });
+  const out = await open(to, 'w', 0o600);
+  try {
+    let written = 0;
+    for (const part of parts) {
+      const padding = (4 - (written % 4)) % 4;
+      if (padding > 0) {
+        await out.write(Buffer.alloc(padding));
+        written += padding;
+      }
+      for await (const chunk of createReadStream(part)) {
+        await out.write(chunk as Buffer);
+        written += (chunk as Buffer).length;
+      }
+    }
+  } finally {
+    await out.close();
+  }
+}
+
+function isKexecLoaded(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    return readFileSync(file, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+type RunFailure = Omit<KexecFailure, 'step'>;
+
+/** Runs argv (with `kexec` swapped for the configured binary); null when it succeeded. */
+async function run(argv: readonly string[], kexecBinary: string, log: (line: string) => void): Promise<RunFailure | null> {
+  const [program, ...args] = argv;
+  if (!program) throw new Error('empty command');
+  const binary = program === 'kexec' ? kexecBinary : program;
+  log(`$ ${shellQuote(argv)}`);
+  const result = await execa(binary, args, { reject: false, stdin: 'ignore', all: false });
+  if (!result.failed) return null;
+  const spawnError = (result as { code?: string }).code;
+  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  if (stderr.trim()) log(stderr.trim());
+  return {
+    exitCode: result.exitCode ?? null,
+    stderr,
+    spawnError: result.exitCode === undefined && spawnError ? spawnError : null,
+    command: program,
+    uid: process.getuid?.() ?? null,
+  };
+}
