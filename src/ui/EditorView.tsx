@@ -1,0 +1,51 @@
+// The editor: the command line with a caret under the cursor (visible on every terminal, even
+// without styling), the initrd and DTB choices, and the plan that Enter would carry out.
+import { Box, Text } from 'ink';
+import { shellQuote } from '../boot/shell-quote.js';
+import type { BootEdits, BootEntry, BootPlan } from '../model.js';
+import { editsOf, type EditorState, type Field } from './editor-state.js';
+import { fit, truncate } from './layout.js';
+import { visibleLine } from './line-edit.js';
+
+interface Props {
+  editor: EditorState;
+  entry: BootEntry | null;
+  plan: (entry: BootEntry, edits: BootEdits | null) => BootPlan;
+  width: number;
+  height: number;
+}
+
+export function EditorView({ editor, entry, plan, width, height }: Props) {
+  const inner = width - 4;
+  if (!entry) return <Box height={height} />;
+  const result = plan(entry, editsOf(editor, entry));
+  const shown = visibleLine(editor.line, inner - 2);
+  const mark = (field: Field) => (editor.field === field ? '>' : ' ');
+  const initrd = editor.initrds[editor.initrdIndex] ?? [];
+  const dtb = editor.dtbs[editor.dtbIndex];
+  const command = [result.load, result.exec].filter((a) => a.length > 0).map((argv) => shellQuote(argv));
+  const notes = [
+    result.dtb ? `DTB: ${result.dtb.path} (${result.dtb.reason})` : null,
+    ...result.warnings.map((w) => `warning: ${w}`),
+    result.ok ? null : `refused: ${result.refusal ?? ''}`,
+  ].filter((n): n is string => n !== null);
+  return (
+    <Box flexDirection="column" borderStyle="classic" paddingX={1} width={width} height={height}>
+      <Text bold>{fit(`Edit: ${entry.label}`, inner)}</Text>
+      <Text>{fit(`${mark('cmdline')} Command line:`, inner)}</Text>
+      <Text>{fit(`  ${shown.text}`, inner)}</Text>
+      <Text>{fit(editor.field === 'cmdline' ? `  ${' '.repeat(shown.cursor)}^` : '', inner)}</Text>
+      <Text>{fit(`${mark('initrd')} Initrd: ${initrd.length ? initrd.join(' + ') : 'none'}  (${editor.initrdIndex + 1}/${editor.initrds.length})`, inner)}</Text>
+      <Text>{fit(`${mark('dtb')} DTB:    ${dtb ?? 'chosen by the boot rules'}  (${editor.dtbIndex + 1}/${editor.dtbs.length})`, inner)}</Text>
+      <Text>{fit('Enter will run:', inner)}</Text>
+      <Box flexDirection="column" height={Math.max(1, height - 10 - notes.length)} overflow="hidden">
+        {command.map((line, i) => (
+          <Text key={i} wrap="wrap">{`  ${line}`}</Text>
+        ))}
+      </Box>
+      {notes.map((note, i) => (
+        <Text key={`n${i}`}>{truncate(note, inner)}</Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,79 @@
+// The MenuBackend over the real scan and planner: ROOT directories (plus every subdirectory of a
+// --watch-dir), or block devices kept mounted read-only while the menu runs.
+import path from 'node:path';
+import { mergeConfig, readConfigFile, type MenuConfig } from '../config.js';
+import { scan, type ScanOptions } from '../discover/scan.js';
+import { planBoot } from '../boot/plan.js';
+import type { BootSource, Machine, Problem, ScanResult } from '../model.js';
+import type { MenuBackend } from './backend.js';
+import { listNames, pollListing } from './watch.js';
+
+export interface BackendOptions {
+  roots: string[];
+  watchDirs: string[];
+  devices: string[];
+  board?: string[];
+  machine: Machine;
+  imageConfig: MenuConfig;
+  cliConfig: Partial<MenuConfig>;
+  tmpDir?: string;
+}
+
+export function deviceMode(o: Pick<BackendOptions, 'roots' | 'watchDirs' | 'devices'>): boolean {
+  return o.devices.length > 0 || (o.roots.length === 0 && o.watchDirs.length === 0);
+}
+
+export function createBackend(o: BackendOptions): MenuBackend {
+  const devices = deviceMode(o);
+  const lastSources = new Map<string, BootSource>();
+  return {
+    async scan(log) {
+      const watched = o.watchDirs.flatMap((dir) => listNames(dir, true).map((name) => path.resolve(dir, name)));
+      const options: ScanOptions = {
+        roots: [...o.roots, ...watched],
+        devices: o.devices,
+        arch: o.machine.arch,
+        keepMounted: devices,
+        log,
+        ...(o.board ? { board: o.board } : {}),
+      };
+      const found = await scan(options);
+      // A directory that appeared in a watched directory stands for a plugged-in stick.
+      const plugged = new Set(watched);
+      const result: ScanResult = {
+        ...found,
+        sources: found.sources.map((s) => (plugged.has(s.root) ? { ...s, removable: true } : s)),
+      };
+      lastSources.clear();
+      for (const s of result.sources) lastSources.set(s.id, s);
+      const { config, problems } = diskConfig(result);
+      return { scan: { ...result, problems: [...result.problems, ...problems] }, config: mergeConfig(o.imageConfig, config, o.cliConfig) };
+    },
+    plan(entry, edits) {
+      return planBoot(entry, o.machine, edits ?? {}, {
+        source: lastSources.get(entry.source) ?? null,
+        ...(o.tmpDir ? { tmpDir: o.tmpDir } : {}),
+      });
+    },
+    watch(onChange) {
+      const stops = devices ? [pollListing('/sys/class/block', false, onChange)] : o.watchDirs.map((dir) => pollListing(dir, true, onChange));
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}
+
+/** The first scanned source with a kexmenu.conf at its root supplies the disk's config. */
+function diskConfig(result: ScanResult): { config: MenuConfig | null; problems: Problem[] } {
+  const problems: Problem[] = [];
+  for (const source of result.sources) {
+    const file = path.join(source.root, 'kexmenu.conf');
+    const read = readConfigFile(file);
+    for (const p of read.problems) problems.push({ source: source.id, file, line: p.line || null, message: p.message });
+    const c = read.config;
+    if (c.timeout !== null || c.default !== null || c.console !== null || c.password !== null) {
+      if (c.password !== null) problems.push({ source: source.id, file, line: null, message: 'password ignored: only the boot image may set one' });
+      return { config: c, problems };
+    }
+  }
+  return { config: null, problems };
+}

@@ -1,0 +1,51 @@
+// Runs scans one at a time: the first on mount, then on `r`, and whenever the watcher sees a disk
+// come or go. A request during a scan queues exactly one more, so the result is never stale.
+import { useCallback, useEffect, useRef } from 'react';
+import type { MenuBackend } from './backend.js';
+import type { Action } from './state.js';
+
+export function useScanner(backend: MenuBackend, dispatch: (action: Action) => void, initialScan: boolean): () => void {
+  const running = useRef(false);
+  const again = useRef(false);
+  const alive = useRef(true);
+
+  const rescan = useCallback(() => {
+    if (running.current) {
+      again.current = true;
+      return;
+    }
+    running.current = true;
+    dispatch({ type: 'scan-started' });
+    const log = (text: string) => alive.current && dispatch({ type: 'log', text });
+    const started = Date.now();
+    backend.scan(log).then(
+      (outcome) => {
+        if (!alive.current) return;
+        log(`scan: ${outcome.scan.sources.length} sources, ${outcome.scan.entries.length} entries, ${outcome.scan.problems.length} problems in ${Date.now() - started} ms`);
+        dispatch({ type: 'scanned', scan: outcome.scan, config: outcome.config });
+      },
+      (error: unknown) => log(`scan failed: ${error instanceof Error ? error.message : String(error)}`),
+    ).finally(() => {
+      running.current = false;
+      if (again.current && alive.current) {
+        again.current = false;
+        rescan();
+      }
+    });
+  }, [backend, dispatch]);
+
+  useEffect(() => {
+    alive.current = true;
+    if (initialScan) rescan();
+    const stop = backend.watch((what) => {
+      dispatch({ type: 'log', text: `hotplug: ${what}` });
+      rescan();
+    });
+    return () => {
+      alive.current = false;
+      stop();
+    };
+  }, [backend, dispatch, rescan, initialScan]);
+
+  return rescan;
+}

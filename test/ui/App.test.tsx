@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { render } from 'ink-testing-library';
+import { act } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { planBoot } from '../../src/boot/plan.js';
+import { EMPTY_CONFIG, type MenuConfig } from '../../src/config.js';
+import type { Machine, ScanResult } from '../../src/model.js';
+import { App, type Leave } from '../../src/ui/App.js';
+import type { MenuBackend } from '../../src/ui/backend.js';
+import { initialState } from '../../src/ui/state.js';
+import { twoDisks, withUsbDefault } from './sample-scan.js';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const machine: Machine = {
+  arch: 'x86_64', model: null, compatible: [], cpuEnableMethods: [], possibleCpus: 4, psci: false,
+  cmdline: 'console=ttyS0', systemd: false, firmwareFdt: null,
+};
+
+/** A backend over an in-memory scan result that a test can change, then "plug in" via the watcher. */
+class MemoryBackend implements MenuBackend {
+  onChange: ((what: string) => void) | null = null;
+  constructor(public result: ScanResult, public config: MenuConfig = EMPTY_CONFIG) {}
+  async scan(log: (line: string) => void) {
+    log('scanned memory');
+    return { scan: this.result, config: this.config };
+  }
+  plan = (entry: Parameters<MenuBackend['plan']>[0], edits: Parameters<MenuBackend['plan']>[1]) => planBoot(entry, machine, edits ?? {});
+  watch(onChange: (what: string) => void) {
+    this.onChange = onChange;
+    return () => {
+      this.onChange = null;
+    };
+  }
+}
+
+const settle = () => act(async () => {
+  await new Promise((r) => setTimeout(r, 20));
+});
+
+async function start(backend: MenuBackend, config: MenuConfig = EMPTY_CONFIG, timeout = 10) {
+  const left: Leave[] = [];
+  let app!: ReturnType<typeof render>;
+  await act(async () => {
+    app = render(<App backend={backend} initial={initialState(config, timeout)} onLeave={(l) => left.push(l)} />);
+  });
+  await settle();
+  const press = async (data: string) => {
+    await act(async () => {
+      app.stdin.write(data);
+    });
+    await settle();
+  };
+  const screen = () => app.lastFrame() ?? '';
+  return { app, left, press, screen };
+}
+
+let unmount: (() => void) | null = null;
+afterEach(() => {
+  act(() => unmount?.());
+  unmount = null;
+});
+
+describe('App', () => {
+  it('lists entries by disk, marks the default, counts down and shows problems and keys', async () => {
+    const { app, screen } = await start(new MemoryBackend(twoDisks()));
+    unmount = app.unmount;
+    const s = screen();
+    expect(s).toMatch(/Booting "Debian GNU\/Linux" in 10 s/);
+    expect(s).toMatch(/debian \(\/dev\/sda1\)\s+ext4\s+32 GB/);
+    expect(s).toMatch(/LIVE \(\/dev\/sdb1\)\s+vfat\s+8\.0 GB\s+USB/);
+    expect(s).toMatch(/> 1\. Debian GNU\/Linux\s+\(default\)/);
+    expect(s).toMatch(/other kernels/);
+    expect(s).toMatch(/2 problems - press l/);
+    expect(s).toMatch(/Enter boot\s+e edit\s+l log/);
+    expect(s.split('\n').every((line) => line.length <= 100)).toBe(true);
+  });
+
+  it('moves the marker with j and stops the countdown', async () => {
+    const { app, press, screen } = await start(new MemoryBackend(twoDisks()));
+    unmount = app.unmount;
+    await press('j');
+    expect(screen()).toMatch(/> 2\. Debian GNU\/Linux \(recovery mode\)/);
+    expect(screen()).not.toMatch(/Booting/);
+  });
+
+  it('leaves with the plan of the selected entry on Enter', async () => {
+    const { app, left, press } = await start(new MemoryBackend(twoDisks()));
+    unmount = app.unmount;
+    await press('jj\r');
+    expect(left).toHaveLength(1);
+    const leave = left[0]!;
+    expect(leave.kind).toBe('boot');
+    if (leave.kind === 'boot') {
+      expect(leave.entry.id).toBe('sdb1:extlinux:0');
+      expect(leave.plan.load[0]).toBe('kexec');
+    }
+  });
+
+  it('shows the live plan in the editor and follows the edits', async () => {
+    const { app, press, screen } = await start(new MemoryBackend(twoDisks()));
+    unmount = app.unmount;
+    await press('e');
+    expect(screen()).toMatch(/Edit: Debian GNU\/Linux/);
+    expect(screen()).toMatch(/kexec -l/);
+    await press(' nomodeset');
+    expect(screen()).toMatch(/ro quiet nomodeset/);
+    expect(screen()).toMatch(/--append=.*nomodeset/);
+    await press('\x1b');
+    expect(screen()).toMatch(/edit discarded/);
+  });
+
+  it('shows the scan problems in the log view', async () => {
+    const { app, press, screen } = await start(new MemoryBackend(twoDisks()));
+    unmount = app.unmount;
+    await press('l');
+    expect(screen()).toMatch(/Problems \(2\):/);
+    expect(screen()).toMatch(/grub\.cfg:7: initrd not found/);
+    expect(screen()).toMatch(/scanned memory/);
+  });
+
+  it('masks the password in restricted mode', async () => {
+    const hash = `sha256:${createHash('sha256').update('pw').digest('hex')}`;
+    const { app, press, screen } = await start(new MemoryBackend(twoDisks()), { ...EMPTY_CONFIG, password: hash });
+    unmount = app.unmount;
+    await press('e');
+    await press('secret');
+    expect(screen()).toMatch(/Password: \*{6}/);
+    expect(screen()).not.toMatch(/secret/);
+  });
+
+  it('shows a disk that appears while the menu runs, and restarts the countdown for its default', async () => {
+    const config = { ...EMPTY_CONFIG, timeout: 30 };
+    const backend = new MemoryBackend(twoDisks(), config);
+    const { app, screen } = await start(backend, config, 30);
+    unmount = app.unmount;
+    backend.result = withUsbDefault(twoDisks());
+    await act(async () => backend.onChange?.('+sdc1'));
+    await settle();
+    expect(screen()).toMatch(/RESCUE/);
+    expect(screen()).toMatch(/Booting "Rescue stick" in 30 s/);
+  });
+});
