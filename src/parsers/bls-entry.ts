@@ -1,6 +1,12 @@
 // One Boot Loader Specification type #1 entry file, read as plain keys (no paths resolved yet).
 // https://uapi-group.org/specifications/specs/boot_loader_specification/#type-1-boot-loader-specification-entries
 
+/** A path as written, with the line it is on (for problems). */
+export interface WrittenPath {
+  path: string;
+  line: number;
+}
+
 export interface BlsEntryFile {
   /** File name without `.conf` and without the boot counting suffix (`foo+3-1.conf` -> `foo`). */
   id: string;
@@ -12,13 +18,12 @@ export interface BlsEntryFile {
   version: string | null;
   machineId: string | null;
   sortKey: string | null;
-  linux: string | null;
-  linuxLine: number | null;
+  linux: WrittenPath | null;
   efi: string | null;
-  initrd: string[];
+  initrd: WrittenPath[];
   options: string[];
-  devicetree: string | null;
-  overlays: string[];
+  devicetree: WrittenPath | null;
+  overlays: WrittenPath[];
   architecture: string | null;
 }
 
@@ -46,7 +51,6 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
     machineId: null,
     sortKey: null,
     linux: null,
-    linuxLine: null,
     efi: null,
     initrd: [],
     options: [],
@@ -55,6 +59,7 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
     architecture: null,
   };
   text.split(/\r?\n/).forEach((raw, index) => {
+    const at = (path: string): WrittenPath => ({ path, line: index + 1 });
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const match = /^(\S+)\s*(.*)$/.exec(line);
@@ -75,8 +80,7 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
         entry.sortKey = value;
         break;
       case 'linux':
-        entry.linux = value;
-        entry.linuxLine = index + 1;
+        entry.linux = at(value);
         break;
       case 'efi':
         entry.efi = value;
@@ -84,16 +88,16 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
       case 'initrd':
         // One path per line in the spec; GRUB's blscfg also takes several on one line (Fedora's
         // `initrd /initramfs-V.img $tuned_initrd`), and paths with spaces do not occur on $BOOT.
-        entry.initrd.push(...value.split(/\s+/).filter(Boolean));
+        entry.initrd.push(...value.split(/\s+/).filter(Boolean).map(at));
         break;
       case 'options':
         if (value !== '') entry.options.push(value);
         break;
       case 'devicetree':
-        entry.devicetree = value;
+        entry.devicetree = at(value);
         break;
       case 'devicetree-overlay':
-        entry.overlays.push(...value.split(/\s+/).filter(Boolean));
+        entry.overlays.push(...value.split(/\s+/).filter(Boolean).map(at));
         break;
       case 'architecture':
         entry.architecture = value;

@@ -3,7 +3,7 @@
 // https://uapi-group.org/specifications/specs/boot_loader_specification/
 import { sourcePathParts } from '../discover/source-files.js';
 import type { Arch } from '../model.js';
-import { type BlsEntryFile, parseEntryText } from './bls-entry.js';
+import { type BlsEntryFile, parseEntryText, type WrittenPath } from './bls-entry.js';
 import { globMatches, type LoaderConf, parseLoaderConf } from './bls-loader-conf.js';
 import { compareEntries, isBad } from './bls-sort.js';
 import type { FileRef, ParseContext, ParsedEntry, ParseProblem, ParseResult } from './types.js';
@@ -108,19 +108,22 @@ function toParsedEntry(
   problems: ParseProblem[],
 ): ParsedEntry | null {
   const { entry, dir, file } = found;
-  const line = entry.linuxLine ?? 1;
+  const line = entry.linux!.line;
   const unset = new Set<string>();
   const expand = callerExpand ?? ((text: string) => dropVariables(text, unset));
-  const resolve = (raw: string): FileRef | null => {
-    const expanded = expand(raw).trim();
+  const resolve = (written: WrittenPath): FileRef | null => {
+    const expanded = expand(written.path).trim();
     if (expanded === '') return null;
     const path = resolvePath(ctx, dir, expanded);
-    if (path === null) problems.push({ file, line, message: `path escapes its partition: ${raw}` });
+    if (path === null) problems.push({ file, line: written.line, message: `path escapes its partition: ${written.path}` });
     return path === null ? null : { path };
   };
-  const kernel = resolve(entry.linux!);
+  const linux = entry.linux!;
+  const kernel = resolve(linux);
   if (!kernel) {
-    if (expand(entry.linux!).trim() === '') problems.push({ file, line, message: entry.linux ? `linux path is empty once expanded: ${entry.linux}` : 'linux line names no file' });
+    if (expand(linux.path).trim() === '') {
+      problems.push({ file, line, message: linux.path ? `linux path is empty once expanded: ${linux.path}` : 'linux line names no file' });
+    }
     return null;
   }
   const initrd = entry.initrd.map(resolve).filter((ref): ref is FileRef => ref !== null);

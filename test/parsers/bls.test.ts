@@ -93,6 +93,8 @@ describe('parseBls on fixtures', () => {
         expect.stringMatching(/^\/loader\/entries\/grubvars\.conf: \$kernelopts, \$extra left empty/),
       ]),
     );
+    // A problem points at the line of the path that failed, not at the entry's linux line.
+    expect(result.problems.find((p) => p.message.includes('etc/shadow'))?.line).toBe(3);
     expect(messages.some((m) => m.includes('memtest'))).toBe(false);
     expect(messages.some((m) => m.includes('dir.conf'))).toBe(false);
     expect(result.timeout).toBeUndefined();
