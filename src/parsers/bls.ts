@@ -46,7 +46,7 @@ export function parseBls(ctx: ParseContext, options: BlsOptions = {}): ParseResu
   const found: Found[] = [];
   let loaderConf: LoaderConf | null = null;
 
-  for (const dir of options.dirs ?? DEFAULT_BLS_DIRS) {
+  for (const dir of (options.dirs ?? DEFAULT_BLS_DIRS).map((d) => d.replace(/(.)\/+$/, '$1'))) {
     const names = ctx.files.list(dir);
     if (!names) continue;
     loaderConf ??= readLoaderConf(ctx, dir, problems);

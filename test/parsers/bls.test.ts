@@ -119,8 +119,10 @@ describe('parseBls options (the GRUB blscfg path)', () => {
     expect(pick('no-such-entry')).toBe('6.1.0-27-amd64');
   });
 
-  it('reads only the directories it is given', () => {
+  it('reads only the directories it is given, with or without a trailing slash', () => {
     expect(parseBls(ctx('fedora'), { dirs: ['/boot/loader/entries'] }).entries).toEqual([]);
+    const slashed = parseBls(ctx('fedora'), { dirs: ['/loader/entries/'] });
+    expect(slashed.entries[0]!.origin.file).toBe('/loader/entries/0f3c9a7e5d2b4c1e8a6f9d0b7c3e2a14-6.5.12-300.fc39.x86_64.conf');
   });
 });
 
