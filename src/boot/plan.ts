@@ -141,8 +141,8 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
     return { path: named, reason, needsMemory: checkDiskDtb(named, machine, options, warnings) };
   }
   if (machine.firmwareFdt !== null) {
-    const why = !fromEditor && entry.dtbReason ? `${entry.dtbReason}; ` : '';
-    return { path: machine.firmwareFdt, reason: why + FIRMWARE_DTB_REASON, needsMemory: false };
+    const why = !fromEditor && entry.dtbReason ? ` (${entry.dtbReason})` : '';
+    return { path: machine.firmwareFdt, reason: FIRMWARE_DTB_REASON + why, needsMemory: false };
   }
   warnings.push("no device tree: the entry names none and the firmware left none in /sys/firmware/fdt, so kexec-tools falls back to the running kernel's /proc/device-tree");
   return null;

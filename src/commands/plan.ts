@@ -1,5 +1,127 @@
-// Placeholder until the plan command lands; replaced by its owner.
-export async function run(_argv: string[] = []): Promise<number> {
-  process.stderr.write('kexmenu: the plan command is not built yet\n');
-  return 2;
+// kexmenu plan ID [ROOT...] [--append ARGS] [--cmdline FULL] [--sysroot DIR] [--arch ARCH]
+//                 [--board "COMPATIBLE ..."] [--device PATH]... [--json]
+// Scans, finds the entry, and prints how it would be booted on this machine (or on a machine
+// recorded under --sysroot): the exact kexec commands, the command line, the device tree and why.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { describeDtbFile } from '../boot/dtb-fixup.js';
+import { planBoot } from '../boot/plan.js';
+import { shellQuote } from '../boot/shell-quote.js';
+import { releaseMounts, scan } from '../discover/scan.js';
+import type { Arch, BootEntry, BootPlan } from '../model.js';
+import { readMachine } from '../platform/machine.js';
+
+export const PLAN_OPTIONS = {
+  append: { type: 'string' },
+  cmdline: { type: 'string' },
+  sysroot: { type: 'string' },
+  arch: { type: 'string' },
+  board: { type: 'string' },
+  device: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
+const ARCHES: readonly Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
+
+export interface PlanRequest {
+  id: string;
+  roots: string[];
+  devices: string[];
+  sysroot: string | undefined;
+  arch: Arch | undefined;
+  board: string[] | undefined;
+  append: string | undefined;
+  cmdline: string | undefined;
+}
+
+export type Planned = { found: true; entry: BootEntry; plan: BootPlan } | { found: false; message: string };
+
+/** Checks what parseArgs cannot: one ID first, a known --arch. A string is a usage error. */
+export function planRequest(values: { [K in keyof typeof PLAN_OPTIONS]?: unknown }, positionals: string[]): PlanRequest | string {
+  const [id, ...roots] = positionals;
+  if (!id) return 'which entry? Give its ID (kexmenu scan lists them)';
+  const arch = values.arch as string | undefined;
+  if (arch !== undefined && !ARCHES.includes(arch as Arch)) return `--arch must be one of ${ARCHES.join(', ')}`;
+  const board = values.board as string | undefined;
+  return {
+    id,
+    roots,
+    devices: (values.device as string[] | undefined) ?? [],
+    sysroot: values.sysroot as string | undefined,
+    arch: arch as Arch | undefined,
+    board: board === undefined ? undefined : board.split(/\s+/).filter(Boolean),
+    append: values.append as string | undefined,
+    cmdline: values.cmdline as string | undefined,
+  };
+}
+
+/**
+ * Scans (leaving device filesystems mounted: the DTB checks, the load and the boot read from them;
+ * the caller releases them) and plans the entry. With --sysroot the machine, and by default the
+ * board, are the recorded ones.
+ */
+export async function planFromRequest(request: PlanRequest): Promise<Planned> {
+  const machine = readMachine(request.sysroot ?? '/', request.arch);
+  const result = await scan({
+    roots: request.roots,
+    devices: request.devices,
+    board: request.board ?? machine.compatible,
+    arch: machine.arch,
+    keepMounted: true,
+  });
+  const entry = result.entries.find((e) => e.id === request.id);
+  if (!entry) {
+    const known = result.entries.map((e) => e.id);
+    return { found: false, message: `no entry "${request.id}"; ${known.length > 0 ? `known: ${known.join(', ')}` : 'the scan found no entries'}` };
+  }
+  const source = result.sources.find((s) => s.id === entry.source) ?? null;
+  const edits = { ...(request.cmdline !== undefined && { cmdline: request.cmdline }), ...(request.append !== undefined && { append: request.append }) };
+  return { found: true, entry, plan: planBoot(entry, machine, edits, { source, describeDtb: describeDtbFile }) };
+}
+
+/** The JSON shape `kexmenu plan --json` prints. */
+export function planJson(plan: BootPlan): object {
+  const { ok, refusal, load, exec, cmdline, dtb, warnings } = plan;
+  return { ok, refusal, load, exec, cmdline, dtb, warnings };
+}
+
+/** The plan as lines a person reads; the commands are shell-quoted for display only. */
+export function formatPlan(entry: BootEntry, plan: BootPlan): string {
+  const lines = [`Entry:        ${entry.label} (${entry.id})`, `Kernel:       ${entry.kernel} (${entry.arch ?? 'architecture unknown'})`];
+  if (!plan.ok) lines.push(`Refused:      ${plan.refusal}`);
+  lines.push(`Command line: ${plan.cmdline === '' ? '(empty)' : plan.cmdline}`);
+  lines.push(`Device tree:  ${plan.dtb ? `${plan.dtb.path} (${plan.dtb.reason})` : 'none'}`);
+  for (const warning of plan.warnings) lines.push(`Warning:      ${warning}`);
+  if (plan.ok) {
+    if (plan.initrdParts.length > 0) lines.push(`Prepare:      join ${plan.initrdParts.join(' + ')} into one initrd`);
+    if (plan.dtbFixup) lines.push(`Prepare:      write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
+    lines.push(`Load:         ${shellQuote(plan.load)}`, `Boot:         ${shellQuote(plan.exec)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: PLAN_OPTIONS });
+  } catch (error) {
+    process.stderr.write(`kexmenu plan: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const request = planRequest(parsed.values, parsed.positionals);
+  if (typeof request === 'string') {
+    process.stderr.write(`kexmenu plan: ${request}\n`);
+    return 2;
+  }
+  try {
+    const planned = await planFromRequest(request);
+    if (!planned.found) {
+      process.stderr.write(`kexmenu plan: ${planned.message}\n`);
+      return 1;
+    }
+    const { entry, plan } = planned;
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : formatPlan(entry, plan));
+    return plan.ok ? 0 : 1;
+  } finally {
+    await releaseMounts();
+  }
 }

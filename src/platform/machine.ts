@@ -7,7 +7,8 @@ import type { Arch, Machine } from '../model.js';
 import { archFromNode, archFromUname } from './arch.js';
 
 export function readMachine(sysroot = '/', arch?: Arch): Machine {
-  const at = (relative: string): string => path.join(sysroot, relative);
+  const root = path.resolve(sysroot);
+  const at = (relative: string): string => path.join(root, relative);
   return {
     arch: arch ?? runningArch(at('proc/sys/kernel/arch')),
     model: firstString(readOptional(at('proc/device-tree/model'))),

@@ -85,7 +85,7 @@ describe('planBoot on a Raspberry Pi 3 B+', () => {
     expect(plan.exec).toEqual(['kexec', '-e']);
     expect(plan.dtb).toEqual({
       path: firmwareFdt('rpi3b-plus-nr_cpus1'),
-      reason: `the Pi firmware loads bcm2710-rpi-3-b-plus.dtb for this board; ${FIRMWARE_DTB_REASON}`,
+      reason: `${FIRMWARE_DTB_REASON} (the Pi firmware loads bcm2710-rpi-3-b-plus.dtb for this board)`,
     });
     expect(plan.warnings).toEqual(['no initrd: the kernel has to mount its root filesystem with its built-in drivers']);
   });
