@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fsSourceFiles } from '../../src/discover/source-files.js';
 import { classifyKernelName, compareKernelVersions, parseRaw } from '../../src/parsers/raw.js';
 import type { FileStat, ParseResult, SourceFiles } from '../../src/parsers/types.js';
 import { expectParsedFixture } from '../helpers/parse-fixture.js';
@@ -136,5 +140,48 @@ describe('parseRaw bounds', () => {
     const result = parseRaw({ files: memorySource({ '/boot': names }, []), board: [], arch: 'x86_64' });
     expect(result.entries).toEqual([]);
     expect(result.problems).toEqual([expect.objectContaining({ file: '/boot', message: expect.stringMatching(/first 10000/) })]);
+  });
+});
+
+describe('parseRaw on generated trees', () => {
+  function tree(build: (root: string) => void): ParseResult {
+    const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-raw-'));
+    try {
+      build(root);
+      return parseRaw({ files: fsSourceFiles(root), board: [], arch: 'x86_64' });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  const file = (root: string, name: string) => {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), name);
+  };
+
+  it('pairs a real /vmlinuz file with /initrd.img', () => {
+    const result = tree((root) => {
+      file(root, 'vmlinuz');
+      file(root, 'initrd.img');
+    });
+    expect(summary(result)).toEqual([{ label: 'Linux (vmlinuz)', kernel: '/vmlinuz', initrd: ['/initrd.img'], version: null }]);
+  });
+
+  it('names a link by its target when the target lies outside the listed directories', () => {
+    const result = tree((root) => {
+      file(root, 'usr/lib/kernel/vmlinuz-6.6.1');
+      file(root, 'usr/lib/kernel/initrd.img-6.6.1');
+      symlinkSync('usr/lib/kernel/vmlinuz-6.6.1', path.join(root, 'vmlinuz'));
+    });
+    expect(summary(result)).toEqual([
+      { label: 'Linux 6.6.1 (vmlinuz-6.6.1)', kernel: '/usr/lib/kernel/vmlinuz-6.6.1', initrd: ['/usr/lib/kernel/initrd.img-6.6.1'], version: '6.6.1' },
+    ]);
+  });
+
+  it('lists a real vmlinuz.old with initrd.img.old', () => {
+    const result = tree((root) => {
+      file(root, 'vmlinuz.old');
+      file(root, 'initrd.img.old');
+    });
+    expect(summary(result)).toEqual([{ label: 'Linux (vmlinuz.old)', kernel: '/vmlinuz.old', initrd: ['/initrd.img.old'], version: null }]);
   });
 });
