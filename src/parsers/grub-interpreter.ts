@@ -128,6 +128,7 @@ export class GrubInterpreter {
   private guards: BranchGuard[] = [];
   private steps = 0;
   private callDepth = 0;
+  private saidCallDepth = false;
   private stopped = false;
 
   constructor(
@@ -393,7 +394,9 @@ export class GrubInterpreter {
 
   private callFunction(name: string, fn: { body: Stmt[]; file: string; dir: string }, args: string[], line: number): Tri {
     if (this.callDepth >= MAX_CALL_DEPTH) {
-      this.problem(this.frame.file, line, `function ${name}: calls nested more than ${MAX_CALL_DEPTH} deep`);
+      // Said once: a function that calls itself twice would otherwise say it thousands of times.
+      if (!this.saidCallDepth) this.problem(this.frame.file, line, `function ${name}: calls nested more than ${MAX_CALL_DEPTH} deep are not run`);
+      this.saidCallDepth = true;
       return false;
     }
     const saved = this.frame;

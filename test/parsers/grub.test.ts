@@ -49,3 +49,111 @@ describe('parseGrub on real grub-mkconfig output (Debian 12)', () => {
     expect(r.timeout).toBe(-1);
   });
 });
+
+describe('parseGrub on distribution layouts', () => {
+  it('Fedora: blscfg reads loader/entries, $kernelopts comes from grubenv, saved_entry picks the BLS id', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'fedora-blscfg');
+    expect(r.problems).toEqual([]);
+    expect(r.entries.map((e) => e.version)).toEqual(['5.8.15-201.fc32.x86_64', '5.8.13-200.fc32.x86_64', '0-rescue-4f1e2a0c9b8d4e7f8a6b5c4d3e2f1a0b']);
+    // grubenv's kernelopts, not the fallback grub.cfg sets only when grubenv has none.
+    for (const e of r.entries) expect(e.cmdline).toBe('root=/dev/mapper/fedora-root ro resume=/dev/mapper/fedora-swap rd.lvm.lv=fedora/root rd.lvm.lv=fedora/swap rhgb quiet');
+    expect(theDefault(r).kernel.path).toBe('/vmlinuz-5.8.13-200.fc32.x86_64');
+    expect(r.timeout).toBe(5);
+  });
+
+  it('Ubuntu: functions with arguments (gfxmode keep -> vt.handoff), linux16, Windows and fwsetup left out', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'ubuntu');
+    expect(r.problems).toEqual([]);
+    expect(labels(r)).toEqual([
+      'Ubuntu',
+      'Advanced options for Ubuntu > Ubuntu, with Linux 5.15.0-91-generic',
+      'Advanced options for Ubuntu > Ubuntu, with Linux 5.15.0-91-generic (recovery mode)',
+      'Memory test (memtest86+.bin, serial console 115200)',
+    ]);
+    expect(r.entries[0]!.cmdline).toBe('root=UUID=3e6b2f5a-8c1d-4a7e-9b0f-6d5c4e3b2a19 ro quiet splash vt.handoff=7');
+    expect(r.entries[2]!.cmdline).toBe('root=UUID=3e6b2f5a-8c1d-4a7e-9b0f-6d5c4e3b2a19 ro recovery nomodeset dis_ucode_ldr');
+    expect(theDefault(r).label).toBe('Ubuntu');
+    // Hidden timeout 0, raised to 10 by os-prober's block because Windows is in the menu.
+    expect(r.timeout).toBe(10);
+  });
+
+  it('EFI stub that points at another partition: no entries, one problem naming the device', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'efi-stub');
+    expect(r.entries).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        file: '/EFI/debian/grub.cfg',
+        line: 3,
+        message: 'configfile /boot/grub/grub.cfg: on the device with uuid 8c2f3a41-6f0e-4f4e-9a53-2d1c5b7e90aa, not on this partition',
+      },
+    ]);
+  });
+
+  it('EFI config whose configfile and source stay on this partition: followed, the inner menu decides the default', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'efi-local');
+    expect(r.problems).toEqual([]);
+    expect(labels(r)).toEqual(['Live system', 'Live system ("safe" graphics)']);
+    const live = r.entries[0]!;
+    expect(live.kernel).toEqual({ path: '/live/vmlinuz', device: { by: 'label', value: 'KEXMENU-ESP' } });
+    expect(live.initrd.map((i) => i.path)).toEqual(['/live/initrd.img', '/live/extra.img']);
+    expect(live.cmdline).toBe('boot=live components quiet splash');
+    expect(live.origin).toEqual({ format: 'grub', file: '/EFI/BOOT/menus/main.cfg', line: 4 });
+    expect(r.entries[1]!.cmdline).toBe('boot=live components quiet splash nomodeset');
+    expect(theDefault(r).label).toBe('Live system');
+    expect(r.timeout).toBe(3);
+  });
+});
+
+describe('parseGrub on hostile configs', () => {
+  it('unbalanced braces and an unclosed if: problems, and the entries around them still stand', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'hostile-unbalanced');
+    expect(labels(r)).toEqual(['Good', 'If without fi', `Quote 'inside' and a "double"`]);
+    expect(r.entries[2]!.cmdline).toBe('root=/dev/sda1 quiet a b');
+    expect(r.problems.map((p) => p.line)).toEqual([7, 13, 14]);
+    expect(r.problems.every((p) => p.file === '/boot/grub/grub.cfg')).toBe(true);
+  });
+
+  it('configfile of itself and a source cycle: each a problem, nothing read twice', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'hostile-loop');
+    expect(labels(r)).toEqual(['Before the loops', 'From loop-a']);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'configfile loop: /boot/grub/grub.cfg -> /boot/grub/grub.cfg',
+      'source loop: /boot/grub/grub.cfg -> /boot/grub/loop-a.cfg -> /boot/grub/loop-b.cfg -> /boot/grub/loop-a.cfg',
+      'configfile loop: /boot/grub/grub.cfg -> /boot/grub/grub.cfg',
+    ]);
+  });
+
+  it('paths that climb out of the partition are refused; the entry that stays inside is kept', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'hostile-escape');
+    expect(labels(r)).toEqual(['Stays inside']);
+    expect(r.entries[0]!.kernel).toEqual({ path: '/boot/vmlinuz' });
+    // A GRUB drive name cannot be mapped to a disk: the path stays on this source.
+    expect(r.entries[0]!.initrd).toEqual([{ path: '/boot/initrd.img' }]);
+    expect(r.problems).toHaveLength(4);
+    for (const p of r.problems) expect(p.message).toContain('path escapes its partition');
+  });
+
+  it('a default naming no entry: a problem, and the first entry is the default', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'hostile-default');
+    expect(theDefault(r).label).toBe('Debian GNU/Linux, with Linux 6.1.0-27-amd64');
+    expect(r.problems).toEqual([
+      {
+        file: '/boot/grub/grub.cfg',
+        line: null,
+        message: 'default "Debian GNU/Linux, with Linux 4.19.0-6-amd64" names no menu entry: the first entry is the default',
+      },
+    ]);
+  });
+
+  it('entries without a linux line: chainloader/fwsetup/echo silently left out, initrd-only and bare linux reported', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'hostile-no-linux');
+    expect(labels(r)).toEqual(['The only Linux entry']);
+    expect(r.entries[0]!.isDefault).toBe(true);
+    expect(r.problems.map((p) => [p.line, p.message])).toEqual([
+      [10, 'menu entry "Only an initrd" has no linux line: skipped'],
+      [14, 'linux without a kernel file: entry skipped'],
+      // default=1 counts the Windows entry, as GRUB does, and lands on the firmware entry.
+      [null, 'default "1" names a menu entry that is not a Linux entry: the first entry is the default'],
+    ]);
+  });
+});
