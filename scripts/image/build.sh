@@ -29,15 +29,17 @@ vmlinuz="$kdir/boot/vmlinuz-$kver"
 
 # Every library package the programs could need: the dependency closure of the programs' packages,
 # narrowed to lib* names; only the shared objects actually NEEDED get copied.
-programs=(busybox-static kexec-tools util-linux)
+programs=(busybox-static kexec-tools util-linux zlib1g)
 mapfile -t libpkgs < <(apt-cache "${apt_opts[@]}" depends --recurse --no-recommends --no-suggests \
   --no-conflicts --no-breaks --no-replaces --no-enhances \
   "kexec-tools:$debarch" "util-linux:$debarch" "libstdc++6:$debarch" 2>/dev/null |
   sed -n 's/^\(lib[^ :<>]*\)\(:[a-z0-9]*\)\?$/\1/p' | sort -u)
 [ "${#libpkgs[@]}" -gt 3 ] || die "cannot resolve the library packages (apt lists missing?)"
-mapfile -t pkgdirs < <(deb_extract "$debarch" "${programs[@]}" "${libpkgs[@]}")
+deb_extract "$debarch" "${programs[@]}" "${libpkgs[@]}" >"$out/packages.txt"
+mapfile -t pkgdirs <"$out/packages.txt"
 # busybox's applet list comes from the amd64 build (same version and configuration; runs here).
-host_busybox="$(deb_extract amd64 busybox-static)/bin/busybox"
+deb_extract amd64 busybox-static >"$out/busybox.txt"
+host_busybox="$(cat "$out/busybox.txt")/bin/busybox"
 
 # node: the host's binary on x86_64; on arm64 the official build of the host's version from npm.
 node_version="$(node --version)"

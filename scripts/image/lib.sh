@@ -82,7 +82,9 @@ deb_extract() {
     deb="$(find "$debs" -maxdepth 1 -name "${pkg}_*_${da}.deb" -o -maxdepth 1 -name "${pkg}_*_all.deb" | sort -V | tail -n1)"
     if [ -z "$deb" ]; then
       log "downloading $pkg:$da"
-      (cd "$debs" && apt-get "${apt_opts[@]}" -qq download "$pkg:$da" >&2) || die "cannot download $pkg:$da"
+      # Arch: all packages (libaudit-common) have no :arm64 candidate.
+      (cd "$debs" && { apt-get "${apt_opts[@]}" -qq download "$pkg:$da" 2>/dev/null || apt-get "${apt_opts[@]}" -qq download "$pkg"; } >&2) ||
+        die "cannot download $pkg:$da"
       deb="$(find "$debs" -maxdepth 1 -name "${pkg}_*_${da}.deb" -o -maxdepth 1 -name "${pkg}_*_all.deb" | sort -V | tail -n1)"
       [ -n "$deb" ] || die "download of $pkg:$da left no .deb"
     fi
