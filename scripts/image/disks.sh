@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# Usage: scripts/image/disks.sh --arch x86_64|arm64
+#
+# Builds the e2e test disks in .cache/disks/ARCH/ without root (sfdisk on a file; each filesystem
+# made in its own file with mkfs.ext4 -d / mkfs.vfat + mcopy, then copied in at its offset), holding
+# real Debian kernels and a tiny TARGET initrd whose /init prints
+#   KEXMENU-TARGET-UP cmdline=<contents of /proc/cmdline>
+# and powers off. Disks:
+#   gpt-debian.img   GPT, ext4 "rootfs": Debian-style /boot/grub/grub.cfg (search --fs-uuid), two kernels
+#   esp-bls.img      GPT, ESP (FAT) with Boot Loader Spec /loader/entries (+ one entry of another arch)
+#   usb-stick.img    MBR, FAT with /extlinux/extlinux.conf, meant for usb-storage on qemu-xhci
+#   wrong-arch.img   MBR, ext4 with only the OTHER architecture's Debian kernel in /boot (no config)
+#   rpi.img          (arm64) MBR, FAT32 Raspberry Pi boot partition: config.txt, cmdline.txt,
+#                    kernel8.img, initrd, bcm2837/bcm2710 dtbs
+#   manifest.json    UUIDs, kernel versions and file names the tests check against
+# Rebuilt only when an input changes (stamp). Prints the image paths.
+set -euo pipefail
+# shellcheck source=scripts/image/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_arch "$@"
+other_debarch=arm64
+[ "$debarch" = arm64 ] && other_debarch=amd64
+
+out="$cache/disks/$arch"
+mkdir -p "$out"
+apt_setup
+kdir="$(kernel_dir "$debarch")"
+okdir="$(kernel_dir "$other_debarch")"
+kver="$(basename "$(find "$kdir/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"
+okver="$(basename "$(find "$okdir/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"
+# The "previous" kernel: the same image under the preceding ABI number (6.1.0-56 -> 6.1.0-55).
+abi="$(sed -n 's/^[0-9]*\.[0-9]*\.[0-9]*-\([0-9]*\)-.*/\1/p' <<<"$kver")"
+prev_kver="${kver/-$abi-/-$((abi - 1))-}"
+deb_extract "$debarch" busybox-static >"$out/busybox.txt"
+busybox="$(cat "$out/busybox.txt")/bin/busybox"
+
+here="$(dirname "${BASH_SOURCE[0]}")"
+inputs_hash="$(
+  {
+    echo "$arch $(basename "$kdir") $(basename "$okdir") $(basename "$(dirname "$(dirname "$busybox")")")"
+    sha256sum "$here/disks.sh" "$here/lib.sh" | cut -d' ' -f1
+  } | sha256sum | cut -d' ' -f1
+)"
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$inputs_hash" ]; then
+  log "up to date: $out"
+  find "$out" -maxdepth 1 -name '*.img' | sort
+  exit 0
+fi
+rm -f "$out/stamp" "$out"/*.img
+work="$out/work"
+rm -rf "$work" && mkdir -p "$work"
+
+# Fixed identifiers, so the tests know them.
+root_uuid=5f0c6b4e-8d7a-4c39-9a51-6b1e2d3c4a01
+wrong_uuid=5f0c6b4e-8d7a-4c39-9a51-6b1e2d3c4a02
+esp_volid=4B4D4553 usb_volid=4B4D5553 rpi_volid=4B4D5250
+machine_id=8a3c1e6f0b2d4f5a9c7e1d3b5a7f9e21
+
+# ---- the TARGET initrd: busybox + an /init that reports its command line and powers off ----
+t="$work/target"
+mkdir -p "$t/bin" "$t/proc" "$t/dev"
+cp "$busybox" "$t/bin/busybox"
+cat >"$t/init" <<'EOS'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+echo "KEXMENU-TARGET-UP cmdline=$(/bin/busybox cat /proc/cmdline)"
+/bin/busybox sync
+/bin/busybox poweroff -f
+/bin/busybox sleep 3600
+EOS
+chmod 0755 "$t/init"
+target_initrd="$work/target-initrd.img"
+{
+  newc_dev_console
+  (cd "$t" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet)
+} | gzip -n -6 >"$target_initrd"
+vmlinuz="$kdir/boot/vmlinuz-$kver"
+other_vmlinuz="$okdir/boot/vmlinuz-$okver"
+
+# put_part IMG START_SECTOR FSFILE: copy a filesystem image into the disk at its partition offset.
+put_part() {
+  dd if="$3" of="$1" bs=512 seek="$2" conv=notrunc,sparse status=none
+}
+# ext4_fs FILE SIZE_MB DIR LABEL UUID
+ext4_fs() {
+  rm -f "$1"
+  mkfs.ext4 -q -F -L "$4" -U "$5" -E root_owner=0:0 -d "$3" "$1" "$2M" >/dev/null
+  e2fsck -fn "$1" >/dev/null 2>&1 || die "e2fsck found errors in $1"
+}
+# fat_fs FILE SIZE_MB DIR LABEL VOLID [FATBITS]
+fat_fs() {
+  rm -f "$1"
+  truncate -s "$2M" "$1"
+  mkfs.vfat ${6:+-F "$6"} -i "$5" -n "$4" "$1" >/dev/null
+  mcopy -s -m -i "$1" "$3"/* ::/
+  fsck.vfat -n "$1" >/dev/null || die "fsck.vfat found errors in $1"
+}
+# disk IMG TABLE SIZE_MB PART_MB SFDISK_PART_LINE: an empty disk with one partition at 1 MiB.
+disk() {
+  rm -f "$1"
+  truncate -s "$3M" "$1"
+  if [ "$2" = gpt ]; then
+    printf 'label: gpt\nlabel-id: %s\nfirst-lba: 2048\nstart=2048, size=%s, %s\n' \
+      "$6" $(($4 * 2048)) "$5" | sfdisk -q "$1"
+  else
+    printf 'label: dos\nlabel-id: %s\nstart=2048, size=%s, %s\n' "$6" $(($4 * 2048)) "$5" | sfdisk -q "$1"
+  fi
+}
+
+kmb="$(($(stat -c %s "$vmlinuz") / 1048576 + 1))"
+omb="$(($(stat -c %s "$other_vmlinuz") / 1048576 + 1))"
+
+# ---- gpt-debian.img: a Debian root with grub.cfg as grub-mkconfig writes it ----
+r="$work/debian"
+mkdir -p "$r/boot/grub" "$r/etc" "$r/root"
+for v in "$kver" "$prev_kver"; do
+  cp "$vmlinuz" "$r/boot/vmlinuz-$v"
+  cp "$target_initrd" "$r/boot/initrd.img-$v"
+  printf 'Linux %s config (copy for the test)\n' "$v" >"$r/boot/config-$v"
+done
+printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' "$root_uuid" >"$r/etc/fstab"
+printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' >"$r/etc/os-release"
+printf 'kexmenu-e2e\n' >"$r/etc/hostname"
+grub_entry() { # TITLE ID_SUFFIX KVER EXTRA INDENT
+  local i="$5"
+  cat <<EOS
+${i}menuentry '$1' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'gnulinux-$2-$root_uuid' {
+${i}	load_video
+${i}	insmod gzio
+${i}	if [ x\$grub_platform = xxen ]; then insmod xzio; insmod lzopio; fi
+${i}	insmod part_gpt
+${i}	insmod ext2
+${i}	search --no-floppy --fs-uuid --set=root $root_uuid
+${i}	echo	'Loading Linux $3 ...'
+${i}	linux	/boot/vmlinuz-$3 root=UUID=$root_uuid ro $4
+${i}	echo	'Loading initial ramdisk ...'
+${i}	initrd	/boot/initrd.img-$3
+${i}}
+EOS
+}
+{
+  cat <<EOS
+#
+# DO NOT EDIT THIS FILE
+#
+# It is automatically generated by grub-mkconfig using templates
+# from /etc/grub.d and settings from /etc/default/grub
+#
+
+### BEGIN /etc/grub.d/00_header ###
+if [ -s \$prefix/grubenv ]; then
+  set have_grubenv=true
+  load_env
+fi
+if [ "\${next_entry}" ] ; then
+   set default="\${next_entry}"
+   set next_entry=
+   save_env next_entry
+   set boot_once=true
+else
+   set default="0"
+fi
+
+if [ x"\${feature_menuentry_id}" = xy ]; then
+  menuentry_id_option="--id"
+else
+  menuentry_id_option=""
+fi
+
+export menuentry_id_option
+
+function load_video {
+  if [ x\$feature_all_video_module = xy ]; then
+    insmod all_video
+  else
+    insmod efi_gop
+    insmod efi_uga
+    insmod ieee1275_fb
+    insmod vbe
+    insmod vga
+    insmod video_bochs
+    insmod video_cirrus
+  fi
+}
+
+terminal_output gfxterm
+if [ x\$feature_timeout_style = xy ] ; then
+  set timeout_style=menu
+  set timeout=5
+else
+  set timeout=5
+fi
+### END /etc/grub.d/00_header ###
+
+### BEGIN /etc/grub.d/10_linux ###
+function gfxmode {
+	set gfxpayload="\${1}"
+}
+set linux_gfx_mode=
+export linux_gfx_mode
+EOS
+  grub_entry 'Debian GNU/Linux' simple "$kver" quiet ''
+  echo "submenu 'Advanced options for Debian GNU/Linux' \$menuentry_id_option 'gnulinux-advanced-$root_uuid' {"
+  grub_entry "Debian GNU/Linux, with Linux $kver" "$kver-advanced" "$kver" quiet '	'
+  grub_entry "Debian GNU/Linux, with Linux $kver (recovery mode)" "$kver-recovery" "$kver" single '	'
+  grub_entry "Debian GNU/Linux, with Linux $prev_kver" "$prev_kver-advanced" "$prev_kver" quiet '	'
+  grub_entry "Debian GNU/Linux, with Linux $prev_kver (recovery mode)" "$prev_kver-recovery" "$prev_kver" single '	'
+  echo "}"
+  cat <<'EOS'
+
+### END /etc/grub.d/10_linux ###
+
+### BEGIN /etc/grub.d/30_uefi-firmware ###
+if [ "$grub_platform" = "efi" ]; then
+	fwsetup --is-supported
+	if [ "$?" = 0 ]; then
+		menuentry 'UEFI Firmware Settings' $menuentry_id_option 'uefi-firmware' {
+			fwsetup
+		}
+	fi
+fi
+### END /etc/grub.d/30_uefi-firmware ###
+
+### BEGIN /etc/grub.d/40_custom ###
+### END /etc/grub.d/40_custom ###
+EOS
+} >"$r/boot/grub/grub.cfg"
+size=$((2 * kmb + 24))
+ext4_fs "$work/debian.ext4" "$size" "$r" rootfs "$root_uuid"
+disk "$out/gpt-debian.img" gpt $((size + 2)) "$size" \
+  "type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=6b1e2d3c-0001-4a01-9c00-00000000e2e1, name=\"rootfs\"" \
+  6b1e2d3c-0000-4a01-9c00-00000000e2e1
+put_part "$out/gpt-debian.img" 2048 "$work/debian.ext4"
+
+# ---- esp-bls.img: systemd-boot layout (entries on the ESP, kernels under the machine id) ----
+e="$work/esp"
+mkdir -p "$e/loader/entries" "$e/$machine_id/$kver"
+cp "$vmlinuz" "$e/$machine_id/$kver/linux"
+cp "$target_initrd" "$e/$machine_id/$kver/initrd"
+printf 'timeout 3\ndefault %s-*\n' "$machine_id" >"$e/loader/loader.conf"
+cat >"$e/loader/entries/$machine_id-$kver.conf" <<EOS
+title      Debian GNU/Linux 12 (bookworm)
+version    $kver
+machine-id $machine_id
+sort-key   debian
+options    root=UUID=$root_uuid ro quiet bls=1
+linux      /$machine_id/$kver/linux
+initrd     /$machine_id/$kver/initrd
+EOS
+other_bls_arch=aa64
+[ "$arch" = arm64 ] && other_bls_arch=x64
+cat >"$e/loader/entries/other-arch.conf" <<EOS
+title        Not for this machine
+version      $okver
+architecture $other_bls_arch
+options      root=UUID=$root_uuid ro
+linux        /$machine_id/$kver/linux
+EOS
+size=$((kmb + 40))
+fat_fs "$work/esp.vfat" "$size" "$e" ESP "$esp_volid"
+disk "$out/esp-bls.img" gpt $((size + 2)) "$size" \
+  "type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=6b1e2d3c-0002-4a01-9c00-00000000e2e2, name=\"EFI System Partition\"" \
+  6b1e2d3c-0000-4a01-9c00-00000000e2e2
+put_part "$out/esp-bls.img" 2048 "$work/esp.vfat"
+
+# ---- usb-stick.img: an extlinux stick ----
+u="$work/usb"
+mkdir -p "$u/extlinux"
+cp "$vmlinuz" "$u/vmlinuz"
+cp "$target_initrd" "$u/initrd.img"
+cat >"$u/extlinux/extlinux.conf" <<EOS
+# kexmenu e2e USB stick
+DEFAULT live
+TIMEOUT 30
+MENU TITLE USB stick
+
+LABEL live
+  MENU LABEL Live system from USB
+  LINUX /vmlinuz
+  INITRD /initrd.img
+  APPEND usb=1 quiet
+
+LABEL rescue
+  MENU LABEL Rescue shell from USB
+  LINUX /vmlinuz
+  INITRD /initrd.img
+  APPEND usb=1 single
+EOS
+size=$((kmb + 8))
+fat_fs "$work/usb.vfat" "$size" "$u" KEXUSB "$usb_volid"
+disk "$out/usb-stick.img" dos $((size + 2)) "$size" "type=c, bootable" 0x4b4d5553
+put_part "$out/usb-stick.img" 2048 "$work/usb.vfat"
+
+# ---- wrong-arch.img: only a kernel of the other architecture, found by file name ----
+w="$work/wrong"
+mkdir -p "$w/boot"
+cp "$other_vmlinuz" "$w/boot/vmlinuz-$okver"
+cp "$target_initrd" "$w/boot/initrd.img-$okver"
+size=$((omb + 16))
+ext4_fs "$work/wrong.ext4" "$size" "$w" otherarch "$wrong_uuid"
+disk "$out/wrong-arch.img" dos $((size + 2)) "$size" "type=83" 0x4b4d5741
+put_part "$out/wrong-arch.img" 2048 "$work/wrong.ext4"
+
+# ---- rpi.img (arm64): the Raspberry Pi firmware's FAT partition ----
+if [ "$arch" = arm64 ]; then
+  p="$work/rpi"
+  mkdir -p "$p"
+  dtbs="$kdir/usr/lib/linux-image-$kver/broadcom"
+  cp "$vmlinuz" "$p/kernel8.img"
+  cp "$target_initrd" "$p/initrd.img"
+  cp "$dtbs/bcm2837-rpi-3-b.dtb" "$dtbs/bcm2837-rpi-3-b-plus.dtb" "$dtbs/bcm2711-rpi-4-b.dtb" "$p/"
+  # The Raspberry Pi firmware's own name for the Pi 3 B tree.
+  cp "$dtbs/bcm2837-rpi-3-b.dtb" "$p/bcm2710-rpi-3-b.dtb"
+  cat >"$p/config.txt" <<'EOS'
+# Raspberry Pi firmware settings (kexmenu e2e)
+arm_64bit=1
+enable_uart=1
+kernel=kernel8.img
+initramfs initrd.img followkernel
+
+[pi4]
+max_framebuffers=2
+
+[all]
+disable_overscan=1
+EOS
+  printf 'console=serial0,115200 console=tty1 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait rpi=1\n' >"$p/cmdline.txt"
+  size=$((kmb + 32))
+  [ "$size" -ge 64 ] || size=64
+  fat_fs "$work/rpi.vfat" "$size" "$p" RASPIFIRM "$rpi_volid" 32
+  disk "$out/rpi.img" dos $((size + 2)) "$size" "type=c, bootable" 0x4b4d5250
+  put_part "$out/rpi.img" 2048 "$work/rpi.vfat"
+fi
+
+# ---- what the tests check against ----
+cat >"$out/manifest.json" <<EOS
+{
+  "arch": "$arch",
+  "kernelVersion": "$kver",
+  "previousKernelVersion": "$prev_kver",
+  "otherArchKernelVersion": "$okver",
+  "rootUuid": "$root_uuid",
+  "wrongArchUuid": "$wrong_uuid",
+  "espVolumeId": "${esp_volid:0:4}-${esp_volid:4:4}",
+  "usbVolumeId": "${usb_volid:0:4}-${usb_volid:4:4}",
+  "rpiVolumeId": "${rpi_volid:0:4}-${rpi_volid:4:4}",
+  "machineId": "$machine_id",
+  "targetMarker": "KEXMENU-TARGET-UP"
+}
+EOS
+rm -rf "$work"
+echo "$inputs_hash" >"$out/stamp"
+find "$out" -maxdepth 1 -name '*.img' | sort | while read -r img; do
+  printf '%s %d MB\n' "$img" "$(($(stat -c %s "$img") / 1048576))"
+done

@@ -1,0 +1,238 @@
+// Boots a guest in QEMU (TCG: KVM does not work on these machines) and lets a test read its
+// serial console like a person would: the output feeds an 80x24 @xterm/headless terminal, so
+// `waitForScreen` sees what is on the screen now, and `waitForOutput` sees everything printed so far
+// (text that scrolled away included). `send` types keys. Every guest has a hard time limit after
+// which QEMU is killed, and `stop()` kills it at the end of a test: no test can hang on QEMU.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import x from '@xterm/headless';
+
+const { Terminal } = x;
+
+export type MachineType = 'x86_64' | 'virt' | 'raspi3b';
+
+export interface Disk {
+  file: string;
+  /** Attach writable (default read-only). Only for proving that the guest itself never writes. */
+  writable?: boolean;
+  /** Attach as a USB mass-storage stick on qemu-xhci instead of a virtio disk. */
+  usb?: boolean;
+}
+
+export interface GuestOptions {
+  machine: MachineType;
+  kernel: string;
+  initrd: string;
+  /** raspi3b needs the board's DTB. */
+  dtb?: string;
+  append: string;
+  disks?: Disk[];
+  /** Hard limit for the whole QEMU run; QEMU is killed when it is reached. */
+  timeoutMs: number;
+  memoryMb?: number;
+}
+
+/** The QEMU command line for a machine type (the recipes in docs/qemu.md). */
+export function qemuArgs(options: GuestOptions, pidFile: string): { command: string; args: string[] } {
+  const common = ['-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-pidfile', pidFile];
+  const boot = ['-kernel', options.kernel, '-initrd', options.initrd, '-append', options.append];
+  const memory = String(options.memoryMb ?? 1024);
+  let command: string;
+  let machine: string[];
+  switch (options.machine) {
+    case 'x86_64':
+      command = 'qemu-system-x86_64';
+      machine = ['-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', memory];
+      break;
+    case 'virt':
+      command = 'qemu-system-aarch64';
+      // thread=single: much faster and steadier than MTTCG on 2 shared cores.
+      machine = ['-M', 'virt', '-cpu', 'cortex-a57', '-smp', '2', '-m', memory, '-accel', 'tcg,thread=single'];
+      break;
+    case 'raspi3b':
+      command = 'qemu-system-aarch64';
+      // RAM is fixed at 1 GB; the parked CPUs spin, so a single TCG thread is essential.
+      machine = ['-M', 'raspi3b', '-m', '1G', '-accel', 'tcg,thread=single'];
+      if (options.dtb) machine.push('-dtb', options.dtb);
+      break;
+  }
+  const disks: string[] = [];
+  let usb = false;
+  (options.disks ?? []).forEach((disk, i) => {
+    const ro = disk.writable ? 'off' : 'on';
+    if (disk.usb) {
+      if (!usb) disks.push('-device', 'qemu-xhci,id=xhci');
+      usb = true;
+      disks.push('-drive', `if=none,id=usb${i},file=${disk.file},format=raw,readonly=${ro}`);
+      disks.push('-device', `usb-storage,bus=xhci.0,drive=usb${i}`);
+    } else if (options.machine === 'raspi3b') {
+      // The SD card: the board's only disk controller QEMU models.
+      disks.push('-drive', `if=sd,file=${disk.file},format=raw,readonly=${ro}`);
+    } else {
+      disks.push('-drive', `if=none,id=disk${i},file=${disk.file},format=raw,readonly=${ro}`);
+      disks.push('-device', `virtio-blk-pci,drive=disk${i}`);
+    }
+  });
+  return { command, args: [...machine, ...common, ...boot, ...disks] };
+}
+
+function stripAnsi(text: string): string {
+  // CSI and OSC sequences, then other lone escapes; carriage returns go too.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]|\r/g, '');
+}
+
+const running = new Set<Guest>();
+process.on('exit', () => {
+  for (const guest of running) guest.kill();
+});
+
+export class Guest {
+  readonly started = Date.now();
+  /** Seconds since launch at which each `mark`ed pattern was first seen. */
+  readonly timings: Record<string, number> = {};
+  private raw = '';
+  private readonly term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true, scrollback: 1000 });
+  private readonly decoder = new TextDecoder();
+  private readonly listeners = new Set<() => void>();
+  private exitInfo: string | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly tmp: string;
+  private readonly proc: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false }>;
+  readonly exited: Promise<void>;
+
+  private constructor(readonly options: GuestOptions) {
+    this.tmp = mkdtempSync(path.join(tmpdir(), 'kexmenu-qemu-'));
+    const { command, args } = qemuArgs(options, path.join(this.tmp, 'qemu.pid'));
+    this.proc = execa(command, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+    running.add(this);
+    this.proc.stdout.on('data', (chunk: Buffer) => this.feed(this.decoder.decode(chunk, { stream: true })));
+    this.proc.stderr.on('data', (chunk: Buffer) => {
+      this.raw += `\n[qemu stderr] ${chunk.toString()}`;
+    });
+    this.timer = setTimeout(() => {
+      this.exitInfo = `killed after the hard limit of ${options.timeoutMs} ms`;
+      this.kill();
+    }, options.timeoutMs);
+    this.exited = this.proc.then((result) => {
+      clearTimeout(this.timer);
+      running.delete(this);
+      this.exitInfo ??= `QEMU exited (code ${String(result.exitCode)}, signal ${String(result.signal)})`;
+      this.wake();
+    });
+  }
+
+  static start(options: GuestOptions): Guest {
+    return new Guest(options);
+  }
+
+  get seconds(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  /** Everything the guest printed so far, escape sequences and CRs removed. */
+  get output(): string {
+    return stripAnsi(this.raw);
+  }
+
+  /** The 24 lines on the screen now, trailing blanks trimmed. */
+  screen(): string {
+    const buffer = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < this.term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  /** Types keys on the serial console: '\r' is Enter, '\x1b[B' the down arrow. */
+  send(keys: string): void {
+    this.proc.stdin.write(keys);
+  }
+
+  /** Types a shell command line and presses Enter. */
+  type(line: string): void {
+    this.send(`${line}\r`);
+  }
+
+  waitForScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return this.waitFor(() => this.screen().match(pattern), `screen ${String(pattern)}`, timeoutMs);
+  }
+
+  /** Waits for a pattern anywhere in the output so far (from offset `from`). */
+  waitForOutput(pattern: RegExp, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
+    return this.waitFor(() => this.output.slice(from).match(pattern), `output ${String(pattern)}`, timeoutMs);
+  }
+
+  /** waitForOutput that also records when the pattern was first seen under `name`. */
+  async mark(name: string, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    const match = await this.waitForOutput(pattern, timeoutMs);
+    this.timings[name] ??= Math.round(this.seconds * 10) / 10;
+    return match;
+  }
+
+  async waitForExit(timeoutMs: number): Promise<void> {
+    await this.waitFor(() => (this.hasExited ? ['exited'] : null), 'QEMU to exit', timeoutMs);
+  }
+
+  kill(): void {
+    this.proc.kill('SIGKILL');
+    // raspi3b cannot power off; the pid file names QEMU even if a wrapper ever sits in between.
+    try {
+      const pid = Number(readFileSync(path.join(this.tmp, 'qemu.pid'), 'utf8').trim());
+      if (pid > 1 && pid !== this.proc.pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // no pid file (QEMU never started or is gone): nothing to kill
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.hasExited) this.kill();
+    await this.exited;
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private feed(text: string): void {
+    this.raw += text;
+    this.term.write(text, () => this.wake());
+  }
+
+  private wake(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private waitFor<T>(probe: () => T | null | undefined, what: string, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const check = (): void => {
+        const found = probe();
+        if (found) {
+          done();
+          resolve(found);
+        } else if (this.hasExited) {
+          done();
+          reject(this.failure(`waiting for ${what}: ${this.exitInfo ?? 'QEMU exited'}`));
+        }
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      timer = setTimeout(() => {
+        done();
+        reject(this.failure(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  private failure(message: string): Error {
+    const tail = this.output.split('\n').slice(-40).join('\n');
+    return new Error(`${message} (at ${this.seconds.toFixed(1)} s)\n--- screen ---\n${this.screen()}\n--- last output ---\n${tail}`);
+  }
+}
