@@ -29,6 +29,10 @@ mkdir -p "$apt_state/lists/partial" "$apt_state/cache/archives/partial" "$apt_st
 
 log() { echo "fetch-debian-kernels: $*" >&2; }
 
+# Test files run in parallel and may all ask at once: one at a time shares the apt state safely.
+exec 9>"$cache/.lock"
+flock -w 900 9 || { log "timed out waiting for another fetch-debian-kernels.sh"; exit 75; }
+
 # The host's mirrors (deb822 `URIs:` or one-line `deb URI`), falling back to deb.debian.org.
 host_uris() {
   cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
