@@ -1,0 +1,50 @@
+// The boot command as a person runs it, stopping short of anything that would load a kernel:
+// --dry-run prints the steps, and without a terminal or --yes it must refuse before kexec.
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, fixturePath } from '../helpers/golden.js';
+
+const REPO = path.resolve(FIXTURES, '../..');
+const TREE = fixturePath('extlinux', 'debian-u-boot-menu', 'tree');
+const board = (name: string) => fixturePath('machines', name);
+
+function kexmenu(...args: string[]) {
+  return execa('node', ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO, reject: false, stdin: 'ignore' });
+}
+
+describe('kexmenu boot', () => {
+  it('--dry-run prints every step and writes nothing', async () => {
+    const fixedDtb = '/tmp/kexmenu-tree_extlinux_0.dtb';
+    rmSync(fixedDtb, { force: true });
+    const run = await kexmenu('boot', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus-nr_cpus1'), '--board', 'raspberrypi,3-model-b', '--dry-run');
+    expect(run.exitCode).toBe(0);
+    const kernel = path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64');
+    expect(run.stdout).toContain(`would write ${fixedDtb}: `);
+    expect(run.stdout).toContain(
+      `would run: kexec -l ${kernel} --initrd=${path.join(TREE, 'boot/initrd.img-6.1.0-27-arm64')} --dtb=${fixedDtb} '--append=root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet'\n`,
+    );
+    expect(run.stdout).toMatch(/would unmount every scanned filesystem\nwould run: sync\nwould run: kexec -e$/);
+    expect(existsSync(fixedDtb)).toBe(false);
+  });
+
+  it('will not boot from a script without --yes', async () => {
+    const run = await kexmenu('boot', 'tree:extlinux:0', TREE, '--arch', 'aarch64', '--board', 'raspberrypi,3-model-b');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('kexmenu boot: not asking on a non-terminal: pass --yes to boot "Debian GNU/Linux 12 (bookworm) 6.1.0-27-arm64"');
+  });
+
+  it('stops at a refused plan', async () => {
+    const run = await kexmenu('boot', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus'), '--dry-run', '--yes');
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('Refused:');
+    expect(run.stdout).not.toContain('would run');
+  });
+
+  it('boots a recorded machine only as a dry run', async () => {
+    const run = await kexmenu('boot', 'tree:extlinux:0', TREE, '--sysroot', board('rpi4b'), '--yes');
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('kexmenu boot: --sysroot describes a recorded machine, not this one: use it only with --dry-run');
+  });
+});

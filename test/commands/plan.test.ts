@@ -1,0 +1,72 @@
+// The plan command as a person runs it: the real CLI over a fixture tree and a recorded board.
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, fixturePath } from '../helpers/golden.js';
+
+const REPO = path.resolve(FIXTURES, '../..');
+const TREE = fixturePath('extlinux', 'debian-u-boot-menu', 'tree');
+const board = (name: string) => fixturePath('machines', name);
+
+function kexmenu(...args: string[]) {
+  return execa('node', ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO, reject: false, stdin: 'ignore' });
+}
+
+describe('kexmenu plan', () => {
+  it('prints the JSON plan for a Pi 3 running with nr_cpus=1, with the FDTDIR DTB given the firmware memory', async () => {
+    const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus-nr_cpus1'), '--board', 'raspberrypi,3-model-b brcm,bcm2837', '--append', 'console=ttyS0,115200', '--json');
+    expect(run.exitCode).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(Object.keys(plan)).toEqual(['ok', 'refusal', 'load', 'exec', 'cmdline', 'dtb', 'warnings']);
+    const dtb = path.join(TREE, 'usr/lib/linux-image-6.1.0-27-arm64/broadcom/bcm2837-rpi-3-b.dtb');
+    expect(plan).toEqual({
+      ok: true,
+      refusal: null,
+      load: [
+        'kexec', '-l', path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64'),
+        `--initrd=${path.join(TREE, 'boot/initrd.img-6.1.0-27-arm64')}`,
+        '--dtb=/tmp/kexmenu-tree_extlinux_0.dtb',
+        '--append=root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
+      ],
+      exec: ['kexec', '-e'],
+      cmdline: 'root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
+      dtb: { path: dtb, reason: expect.stringMatching(/bcm2837-rpi-3-b\.dtb is compatible with raspberrypi,3-model-b; its empty memory node is filled from the firmware's tree$/) },
+      warnings: [],
+    });
+  });
+
+  it("takes the recorded board's compatible by default and falls back to the firmware tree", async () => {
+    const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi4b'));
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain(`Device tree:  ${path.join(board('rpi4b'), 'sys/firmware/fdt')} (the firmware's tree, which carries its memory, MAC and overlay fix-ups`);
+    expect(run.stdout).toContain(`Load:         kexec -l ${path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64')} `);
+    expect(run.stdout.endsWith('Boot:         kexec -e')).toBe(true);
+  });
+
+  it('refuses on a Pi 3 with four possible CPUs, exit status 1', async () => {
+    const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus'));
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain("Refused:      this board parks its secondary CPUs with spin-table");
+    expect(run.stdout).not.toContain('Load:');
+  });
+
+  it('refuses an arm64 kernel on a PC', async () => {
+    const run = await kexmenu('plan', 'tree:extlinux:2', TREE, '--sysroot', board('x86_64-pc'), '--json');
+    expect(run.exitCode).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, load: [], exec: [], dtb: null, refusal: expect.stringContaining('built for aarch64 and this machine runs x86_64') });
+  });
+
+  it('lists the known ids for an unknown one', async () => {
+    const run = await kexmenu('plan', 'tree:grub:9', TREE, '--sysroot', board('rpi4b'));
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('kexmenu plan: no entry "tree:grub:9"; known: tree:extlinux:0, tree:extlinux:1, tree:extlinux:2, tree:extlinux:3');
+  });
+
+  it('is a usage error without an ID, with an unknown option or an unknown --arch', async () => {
+    for (const args of [['plan'], ['plan', 'x', '--frobnicate'], ['plan', 'x', '--arch', 'sparc']]) {
+      const run = await kexmenu(...args);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(/^kexmenu plan: /);
+    }
+  });
+});
