@@ -91,7 +91,6 @@ export function lexGrub(text: string): LexResult {
     } else if (c === "'") {
       const close = text.indexOf("'", i + 1);
       if (close < 0) {
-        endWord();
         return { tokens, error: { line, message: 'unterminated single quote' } };
       }
       const body = text.slice(i + 1, close);
@@ -125,7 +124,6 @@ export function lexGrub(text: string): LexResult {
         }
       }
       if (!closed) {
-        endWord();
         return { tokens, error: { line: start, message: 'unterminated double quote' } };
       }
     } else if (c === '$') {
