@@ -152,6 +152,7 @@ export class GrubInterpreter {
     this.setVar('root', { value: '', unknown: true }, true);
     this.frame = { file: path, dir, chain: [canonical], args: [] };
     this.guards = [];
+    this.functions.clear();
     this.runMenu(read.text, path, group);
   }
 
