@@ -144,8 +144,11 @@ function locate(ref: FileRef, view: SourceView, ctx: Context, want: 'file' | 'di
       if (by === 'label') return s.label === value;
       return v.files.stat(value)?.type === 'file';
     });
-    if (!match) return `not found: ${ref.path} (on the disk with ${by.toUpperCase()}=${value}, which is not attached)`;
-    target = match;
+    // A directory given on the command line has no UUID or label of its own: a config on it that
+    // names its own disk that way still means this tree.
+    const unknownHere = by !== 'file' && view.source[by] === null && view.files.stat(ref.path) !== null;
+    if (!match && !unknownHere) return `not found: ${ref.path} (on the disk with ${by.toUpperCase()}=${value}, which is not attached)`;
+    target = match ?? view;
   }
   const canonical = target.files.canonical(ref.path);
   if (!canonical) return `refused: ${ref.path} escapes its partition`;

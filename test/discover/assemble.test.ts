@@ -78,6 +78,15 @@ describe('assembleScan', () => {
     ]);
   });
 
+  it('takes a UUID it cannot check (a directory source) to mean this tree when the file is here', () => {
+    const dir = { ...source('disk1', disk1), device: null, fstype: null };
+    const result = assembleScan([
+      parsed(dir, [['grub', { entries: [entry('Debian', '/boot/vmlinuz-6.1', { kernel: { path: '/boot/vmlinuz-6.1', device: { by: 'uuid', value: '8c2f3a41' } } })], problems: [] }]]),
+    ], []);
+    expect(result.entries.map((e) => e.kernel)).toEqual([path.join(disk1, 'boot/vmlinuz-6.1')]);
+    expect(result.problems).toEqual([]);
+  });
+
   it('lists kernels no config names once, after the configured ones, and not through symlinks', () => {
     const d1 = source('vda1', disk1);
     const raw = (kernel: string): ParsedEntry => entry(kernel, kernel, { origin: { format: 'raw', file: kernel, line: null } });
