@@ -90,7 +90,7 @@ export function readConfigFile(file: string): { config: MenuConfig; problems: Co
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: 'not a regular file' }] };
+    if (st.isDirectory()) return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: 'is a directory' }] };
     if (st.size > MAX_CONFIG_BYTES) {
       return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: `larger than ${MAX_CONFIG_BYTES} bytes, ignored` }] };
     }

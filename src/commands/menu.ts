@@ -12,11 +12,26 @@ export const MENU_USAGE = `usage: kexmenu [menu] [--dry-run] [--timeout N] [--co
   --watch-dir  scan every subdirectory of DIR as a source, and rescan when one comes or goes
   --dry-run    print the kexec commands instead of running them, then exit 0`;
 
+/** `--timeout -1` means "wait forever"; parseArgs would take the -1 for an option. */
+export function joinNegativeTimeout(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--timeout' && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(`--timeout=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]!);
+    }
+  }
+  return out;
+}
+
 export async function run(argv: string[] = []): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      args: argv,
+      args: joinNegativeTimeout(argv),
       allowPositionals: true,
       options: {
         'dry-run': { type: 'boolean' },

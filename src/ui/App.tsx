@@ -11,7 +11,7 @@ import { LogView } from './LogView.js';
 import { MainView } from './MainView.js';
 import { PasswordPrompt } from './PasswordPrompt.js';
 import { entries, reduce, type Action, type MenuState } from './state.js';
-import { StatusLine } from './StatusLine.js';
+import { StatusLine, statusLines } from './StatusLine.js';
 import { useKeys } from './use-keys.js';
 import { useScanner } from './use-scanner.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -55,7 +55,8 @@ export function App({ backend, initial, onLeave, initialScan = true }: AppProps)
   // One line short of the screen: Ink redraws everything when a frame fills the terminal.
   const height = Math.max(8, rows - 1);
   const width = Math.max(20, columns);
-  const body = height - 4;
+  const status = statusLines(state, width);
+  const body = height - 3 - status.length;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header state={state} width={width} />
@@ -65,7 +66,7 @@ export function App({ backend, initial, onLeave, initialScan = true }: AppProps)
       )}
       {state.screen === 'log' && <LogView state={state} width={width} height={body} />}
       {state.screen === 'password' && state.password && <PasswordPrompt password={state.password} width={width} height={body} />}
-      <StatusLine state={state} width={width} />
+      <StatusLine lines={status} width={width} />
       <HelpBar screen={state.screen} width={width} />
     </Box>
   );

@@ -1,6 +1,6 @@
 // The line above the help: a message (a failed boot, a wrong password) or the problem count.
-import { Text } from 'ink';
-import { fit } from './layout.js';
+import { Box, Text } from 'ink';
+import { fit, wrapLines } from './layout.js';
 import type { MenuState } from './state.js';
 
 export function statusText(state: MenuState): string {
@@ -10,6 +10,18 @@ export function statusText(state: MenuState): string {
   return `${n} problem${n === 1 ? '' : 's'} - press l`;
 }
 
-export function StatusLine({ state, width }: { state: MenuState; width: number }) {
-  return <Text>{fit(statusText(state), width)}</Text>;
+/** A message may take up to three lines: a refusal's reason is what the person needs to read. */
+export function statusLines(state: MenuState, width: number): string[] {
+  const text = statusText(state);
+  return text ? wrapLines(text, width, 3) : [''];
+}
+
+export function StatusLine({ lines, width }: { lines: string[]; width: number }) {
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, i) => (
+        <Text key={i}>{fit(line, width)}</Text>
+      ))}
+    </Box>
+  );
 }

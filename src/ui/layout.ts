@@ -79,3 +79,23 @@ export function visibleRows(rows: Row[], selectedId: string | null, height: numb
   start = Math.min(start, rows.length - height);
   return rows.slice(start, start + height);
 }
+
+/** Wraps text at spaces into at most `max` lines of `width`; the last line is cut with "...". */
+export function wrapLines(text: string, width: number, max: number): string[] {
+  const words = text.replace(/[\x00-\x1f\x7f]/g, ' ').split(' ').filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length <= max) return lines.map((l) => truncate(l, width));
+  const kept = lines.slice(0, max);
+  kept[max - 1] = truncate(`${kept[max - 1]} ${lines.slice(max).join(' ')}`, width);
+  return kept;
+}

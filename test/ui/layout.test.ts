@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRows, describeSource, fit, formatSize, orderedEntries, truncate, visibleRows } from '../../src/ui/layout.js';
+import { buildRows, describeSource, fit, formatSize, orderedEntries, truncate, visibleRows, wrapLines } from '../../src/ui/layout.js';
 import { source, twoDisks } from './sample-scan.js';
 
 describe('layout', () => {
@@ -29,5 +29,12 @@ describe('layout', () => {
     const shown = visibleRows(rows, 'sda1:raw:0', 3);
     expect(shown).toHaveLength(3);
     expect(shown.some((r) => r.kind === 'entry' && r.entry.id === 'sda1:raw:0')).toBe(true);
+  });
+});
+
+describe('wrapLines', () => {
+  it('wraps at spaces and cuts what does not fit in the last line', () => {
+    expect(wrapLines('one two three', 8, 3)).toEqual(['one two', 'three']);
+    expect(wrapLines('aaa bbb ccc ddd eee', 7, 2)).toEqual(['aaa bbb', 'ccc ...']);
   });
 });
