@@ -27,6 +27,30 @@ function boot(name: string, append: string, disks: Disk[] = [], timeoutMs = 90_0
   return guest;
 }
 
+interface ScanJson {
+  sources: { id: string; device: string; fstype: string; uuid: string; label: string; removable: boolean }[];
+  entries: {
+    id: string;
+    label: string;
+    source: string;
+    kernel: string;
+    initrd: string[];
+    cmdline: string;
+    arch?: string;
+    origin: { format: string };
+  }[];
+  problems: unknown[];
+}
+
+/** The JSON document a guest command printed between two console lines. */
+function parseJsonBetween(output: string, after: RegExp, before: RegExp): unknown {
+  const start = output.search(after);
+  const rest = output.slice(start);
+  const end = rest.search(before);
+  const text = rest.slice(0, end);
+  return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1));
+}
+
 function diskFiles(): string[] {
   return [images.disks.gptDebian, images.disks.espBls, images.disks.usbStick, images.disks.wrongArch];
 }
@@ -74,6 +98,49 @@ describe('x86_64 image in QEMU', () => {
     // The target's /init powers off, and QEMU (-no-reboot) exits.
     await guest.waitForExit(20_000);
     guest.timings.poweroff = Math.round(guest.seconds * 10) / 10;
+  });
+
+  it('`kexmenu scan --json` in the guest lists every disk, the USB stick included, read-only', async () => {
+    const m = images.manifest;
+    // The ext4 root and the USB stick are attached WRITABLE here: only kexmenu's read-only mounts
+    // keep their bytes unchanged (checked by the last test).
+    const guest = boot('scan', 'kexmenu.cmd=scan,--json kexmenu.wait=sda1', [
+      { file: images.disks.gptDebian, writable: true },
+      { file: images.disks.espBls },
+      { file: images.disks.wrongArch },
+      { file: images.disks.usbStick, usb: true, writable: true },
+    ]);
+    await guest.mark('sysinit', /kexmenu: sysinit done/, 60_000);
+    await guest.mark('exit', /KEXMENU-EXIT status=0/, 60_000);
+    const scan = parseJsonBetween(guest.output, /kexmenu: sysinit done.*\n/, /KEXMENU-EXIT/) as ScanJson;
+
+    const sources = Object.fromEntries(scan.sources.map((s) => [s.id, s]));
+    expect(sources.vda1).toMatchObject({ device: '/dev/vda1', fstype: 'ext4', uuid: m.rootUuid, label: 'rootfs', removable: false });
+    expect(sources.vdb1).toMatchObject({ device: '/dev/vdb1', fstype: 'vfat', uuid: m.espVolumeId, label: 'ESP' });
+    expect(sources.vdc1).toMatchObject({ device: '/dev/vdc1', fstype: 'ext4', uuid: m.wrongArchUuid });
+    expect(sources.sda1).toMatchObject({ device: '/dev/sda1', fstype: 'vfat', uuid: m.usbVolumeId, label: 'KEXUSB', removable: true });
+
+    const summary = scan.entries.map((e) => `${e.source} ${e.origin.format} ${e.arch ?? '?'} ${e.label} | ${e.cmdline}`);
+    const root = `root=UUID=${m.rootUuid} ro`;
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        `vda1 grub x86_64 Debian GNU/Linux | ${root} quiet`,
+        `vda1 grub x86_64 Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux ${m.kernelVersion} | ${root} quiet`,
+        `vda1 grub x86_64 Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux ${m.previousKernelVersion} (recovery mode) | ${root} single`,
+        `vdb1 bls x86_64 Debian GNU/Linux 12 (bookworm) | ${root} quiet bls=1`,
+        'sda1 extlinux x86_64 Live system from USB | usb=1 quiet',
+        'sda1 extlinux x86_64 Rescue shell from USB | usb=1 single',
+      ]),
+    );
+    // grub: 1 + 4 in the submenu; the BLS entry for another architecture is skipped.
+    expect(scan.entries.filter((e) => e.source === 'vda1')).toHaveLength(5);
+    expect(scan.entries.filter((e) => e.source === 'vdb1').map((e) => e.label)).toEqual(['Debian GNU/Linux 12 (bookworm)']);
+    // The kernel of the other architecture is found by its file name and its header says aarch64.
+    const wrong = scan.entries.filter((e) => e.source === 'vdc1');
+    expect(wrong.map((e) => [e.kernel, e.arch])).toEqual([[`/run/kexmenu/vdc1/boot/vmlinuz-${m.otherArchKernelVersion}`, 'aarch64']]);
+    const grubDefault = scan.entries.find((e) => e.id === 'vda1:grub:1');
+    expect(grubDefault?.kernel).toBe(`/run/kexmenu/vda1/boot/vmlinuz-${m.kernelVersion}`);
+    expect(grubDefault?.initrd).toEqual([`/run/kexmenu/vda1/boot/initrd.img-${m.kernelVersion}`]);
   });
 
   it('leaves every disk image byte-for-byte unchanged', async () => {
