@@ -1,6 +1,6 @@
 // The entry list in an ASCII box: a heading per disk, one line per entry, `>` on the selection.
 import { Box, Text } from 'ink';
-import { buildRows, fit, visibleRows } from './layout.js';
+import { buildRows, fit, listLabel, visibleRows } from './layout.js';
 import type { MenuState } from './state.js';
 
 export function MainView({ state, width, height }: { state: MenuState; width: number; height: number }) {
@@ -16,7 +16,7 @@ export function MainView({ state, width, height }: { state: MenuState; width: nu
         const selected = row.entry.id === state.selected;
         const tag = row.entry.default ? '  (default)' : row.entry.kind === 'other' ? `  [${row.entry.source}]` : '';
         const number = row.number <= 9 ? `${row.number}.` : '  ';
-        const label = fit(`${selected ? '>' : ' '} ${number} ${row.entry.label}`, inner - tag.length) + tag;
+        const label = fit(`${selected ? '>' : ' '} ${number} ${listLabel(row.entry.label)}`, inner - tag.length) + tag;
         return (
           <Text key={row.entry.id} inverse={selected}>
             {label}

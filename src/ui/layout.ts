@@ -44,6 +44,15 @@ export function describeSource(source: BootSource): string {
   return parts.join('  ');
 }
 
+/**
+ * The label as a list line shows it: a GRUB submenu path ("Advanced options for X > X, with
+ * Linux 6.1 (recovery mode)") keeps only its last part, the part that tells entries apart.
+ */
+export function listLabel(label: string): string {
+  const parts = label.split(' > ');
+  return parts.length > 1 ? `${parts[parts.length - 1]}` : label;
+}
+
 /** Entries in the order the menu lists (and numbers) them. */
 export function orderedEntries(scan: ScanResult): BootEntry[] {
   return buildRows(scan).flatMap((row) => (row.kind === 'entry' ? [row.entry] : []));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRows, describeSource, fit, formatSize, orderedEntries, truncate, visibleRows, wrapLines } from '../../src/ui/layout.js';
+import { buildRows, describeSource, fit, formatSize, orderedEntries, listLabel, truncate, visibleRows, wrapLines } from '../../src/ui/layout.js';
 import { source, twoDisks } from './sample-scan.js';
 
 describe('layout', () => {
@@ -36,5 +36,12 @@ describe('wrapLines', () => {
   it('wraps at spaces and cuts what does not fit in the last line', () => {
     expect(wrapLines('one two three', 8, 3)).toEqual(['one two', 'three']);
     expect(wrapLines('aaa bbb ccc ddd eee', 7, 2)).toEqual(['aaa bbb', 'ccc ...']);
+  });
+});
+
+describe('listLabel', () => {
+  it('keeps the last part of a GRUB submenu path', () => {
+    expect(listLabel('Advanced options for Debian > Debian, with Linux 6.1.0-26-amd64')).toBe('Debian, with Linux 6.1.0-26-amd64');
+    expect(listLabel('Debian GNU/Linux')).toBe('Debian GNU/Linux');
   });
 });
