@@ -1,6 +1,7 @@
 // `kexmenu [menu]`: the boot menu on the console. Everything that can fail before the first frame
 // (arguments, the config, no terminal) fails here with a message and exit code 2; the UI modules
 // (and Ink) load only after `CI` is gone from the environment, because Ink reads it at load time.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConfigFile, effectiveTimeout, mergeConfig, type MenuConfig } from '../config.js';
 import type { Arch } from '../model.js';
@@ -73,6 +74,10 @@ export async function run(argv: string[] = []): Promise<number> {
 
   const configFile = values.config ?? '/etc/kexmenu.conf';
   const image = readConfigFile(configFile);
+  if (values.config && !existsSync(configFile)) {
+    process.stderr.write(`kexmenu: ${configFile}: no such file\n`);
+    return 2;
+  }
   if (values.config && image.problems.some((p) => p.line === 0)) {
     process.stderr.write(`kexmenu: ${configFile}: ${image.problems[0]!.message}\n`);
     return 2;

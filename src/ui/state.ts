@@ -38,6 +38,7 @@ export interface MenuState {
 
 export type Action =
   | { type: 'scan-started' }
+  | { type: 'scan-failed'; message: string }
   | { type: 'scanned'; scan: ScanResult; config: MenuConfig }
   | { type: 'key'; key: Key }
   | { type: 'tick' }
@@ -69,6 +70,8 @@ export function reduce(state: MenuState, action: Action): MenuState {
   switch (action.type) {
     case 'scan-started':
       return { ...state, scanning: true };
+    case 'scan-failed':
+      return { ...state, scanning: false, message: `scan failed: ${action.message} (r retries, l shows the log)` };
     case 'scanned': {
       // A disk's kexmenu.conf may set the timeout; it counts from the scan that brought it.
       const timeout = effectiveTimeout(action.config);

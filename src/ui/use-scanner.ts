@@ -24,7 +24,11 @@ export function useScanner(backend: MenuBackend, dispatch: (action: Action) => v
         log(`scan: ${outcome.scan.sources.length} sources, ${outcome.scan.entries.length} entries, ${outcome.scan.problems.length} problems in ${Date.now() - started} ms`);
         dispatch({ type: 'scanned', scan: outcome.scan, config: outcome.config });
       },
-      (error: unknown) => log(`scan failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`scan failed: ${message}`);
+        if (alive.current) dispatch({ type: 'scan-failed', message });
+      },
     ).finally(() => {
       running.current = false;
       if (again.current && alive.current) {

@@ -150,6 +150,12 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     await s.waitFor(/> 1\. Debian GNU\/Linux/);
   }, 60_000);
 
+  it('refuses a --config file that does not exist, with exit code 2', async () => {
+    const s = start(['--config', path.join(tmp, 'missing.conf'), DEBIAN]);
+    await s.waitFor(/missing\.conf: no such file/);
+    expect((await s.exited()).exitCode).toBe(2);
+  }, 30_000);
+
   it('says it needs a terminal and exits 2 when stdin is not one', () => {
     const r = spawnSync(process.execPath, [ensureBundle(), ...NO_CONFIG, DEBIAN], { input: '', encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);

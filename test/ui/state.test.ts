@@ -108,3 +108,11 @@ describe('menu reducer', () => {
     expect(s.autoboot).toEqual({ state: 'stopped' });
   });
 });
+
+describe('scan failures', () => {
+  it('stops showing "scanning" and says so', () => {
+    const s = apply(initialState(EMPTY_CONFIG, 10), { type: 'scan-failed', message: 'lsblk: not found' });
+    expect(s.scanning).toBe(false);
+    expect(s.message).toMatch(/scan failed: lsblk: not found/);
+  });
+});
