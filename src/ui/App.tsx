@@ -30,6 +30,11 @@ export interface AppProps {
   initialScan?: boolean;
 }
 
+function sourceRoot(state: MenuState): string | null {
+  const entry = entries(state).find((e) => e.id === state.editor?.entryId);
+  return state.scan?.sources.find((s) => s.id === entry?.source)?.root ?? null;
+}
+
 export function App({ backend, initial, onLeave, initialScan = true }: AppProps) {
   const [state, dispatch] = useReducer(reduce, initial);
   const stableDispatch = useCallback((action: Action) => dispatch(action), []);
@@ -62,7 +67,7 @@ export function App({ backend, initial, onLeave, initialScan = true }: AppProps)
       <Header state={state} width={width} />
       {state.screen === 'menu' && <MainView state={state} width={width} height={body} />}
       {state.screen === 'editor' && state.editor && (
-        <EditorView editor={state.editor} entry={entries(state).find((e) => e.id === state.editor!.entryId) ?? null} plan={backend.plan} width={width} height={body} />
+        <EditorView editor={state.editor} entry={entries(state).find((e) => e.id === state.editor!.entryId) ?? null} plan={backend.plan} sourceRoot={sourceRoot(state)} width={width} height={body} />
       )}
       {state.screen === 'log' && <LogView state={state} width={width} height={body} />}
       {state.screen === 'password' && state.password && <PasswordPrompt password={state.password} width={width} height={body} />}

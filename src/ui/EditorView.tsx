@@ -11,11 +11,17 @@ interface Props {
   editor: EditorState;
   entry: BootEntry | null;
   plan: (entry: BootEntry, edits: BootEdits | null) => BootPlan;
+  /** The entry's source root: paths under it are shown from the partition's own `/`. */
+  sourceRoot: string | null;
   width: number;
   height: number;
 }
 
-export function EditorView({ editor, entry, plan, width, height }: Props) {
+export function onDisk(file: string, root: string | null): string {
+  return root && root !== '/' && file.startsWith(`${root}/`) ? file.slice(root.length) : file;
+}
+
+export function EditorView({ editor, entry, plan, sourceRoot, width, height }: Props) {
   const inner = width - 4;
   if (!entry) return <Box height={height} />;
   const result = plan(entry, editsOf(editor, entry));
@@ -35,8 +41,8 @@ export function EditorView({ editor, entry, plan, width, height }: Props) {
       <Text>{fit(`${mark('cmdline')} Command line:`, inner)}</Text>
       <Text>{fit(`  ${shown.text}`, inner)}</Text>
       <Text>{fit(editor.field === 'cmdline' ? `  ${' '.repeat(shown.cursor)}^` : '', inner)}</Text>
-      <Text>{fit(`${mark('initrd')} Initrd: ${initrd.length ? initrd.join(' + ') : 'none'}  (${editor.initrdIndex + 1}/${editor.initrds.length})`, inner)}</Text>
-      <Text>{fit(`${mark('dtb')} DTB:    ${dtb ?? 'chosen by the boot rules'}  (${editor.dtbIndex + 1}/${editor.dtbs.length})`, inner)}</Text>
+      <Text>{fit(`${mark('initrd')} Initrd ${editor.initrdIndex + 1}/${editor.initrds.length}: ${initrd.length ? initrd.map((f) => onDisk(f, sourceRoot)).join(' + ') : 'none'}`, inner)}</Text>
+      <Text>{fit(`${mark('dtb')} DTB ${editor.dtbIndex + 1}/${editor.dtbs.length}:    ${dtb ? onDisk(dtb, sourceRoot) : 'chosen by the boot rules'}`, inner)}</Text>
       <Text>{fit('Enter will run:', inner)}</Text>
       <Box flexDirection="column" height={Math.max(1, height - 10 - notes.length)} overflow="hidden">
         {command.map((line, i) => (

@@ -1,7 +1,7 @@
 // Everything the menu knows went wrong or ran: the scan's problems, then each command and event.
 import { Box, Text } from 'ink';
 import type { Problem } from '../model.js';
-import { fit } from './layout.js';
+import { fit, wrapLines } from './layout.js';
 import type { MenuState } from './state.js';
 
 export function problemText(p: Problem): string {
@@ -9,19 +9,21 @@ export function problemText(p: Problem): string {
   return where ? `${where}: ${p.message}` : p.message;
 }
 
-export function logLines(state: MenuState): string[] {
+/** The log as screen lines of `width`: each item wrapped (up to 6 lines), continuation indented. */
+export function logLines(state: MenuState, width: number): string[] {
   const problems = state.scan?.problems ?? [];
+  const item = (text: string) => wrapLines(text, width - 4, 6).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`));
   return [
     `Problems (${problems.length}):`,
-    ...problems.map((p) => `  ${problemText(p)}`),
+    ...problems.flatMap((p) => item(problemText(p))),
     `Log (${state.log.length}):`,
-    ...state.log.map((l) => `  ${l}`),
+    ...state.log.flatMap(item),
   ];
 }
 
 export function LogView({ state, width, height }: { state: MenuState; width: number; height: number }) {
   const inner = width - 4;
-  const lines = logLines(state);
+  const lines = logLines(state, inner);
   const room = height - 2;
   const top = Math.min(state.logScroll, Math.max(0, lines.length - room));
   return (
