@@ -113,6 +113,19 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     await s.waitForGone(/Rescue live system/, 10_000);
   }, 60_000);
 
+  it('restarts the countdown for a higher-priority default that is plugged in while counting', async () => {
+    const watched = mkdtempSync(path.join(tmp, 'watch-'));
+    const conf = path.join(tmp, 'prefer-rescue.conf');
+    writeFileSync(conf, 'timeout = 30\ndefault = Rescue live system (amd64)\n');
+    const s = start(['--dry-run', '--config', conf, '--watch-dir', watched, DEBIAN]);
+    await s.waitFor(/Booting "Debian GNU\/Linux" in \d+ s/);
+    const staging = path.join(tmp, 'staging-rescue');
+    cpSync(USB, staging, { recursive: true });
+    renameSync(staging, path.join(watched, 'usb-stick'));
+    await s.waitFor(/Booting "Rescue live system \(amd64\)" in (30|29|28) s/, 10_000);
+    expect(s.findLine(/> \d\. Rescue live system \(amd64\)/)).not.toBeNull();
+  }, 60_000);
+
   it('asks for the password before editing in restricted mode', async () => {
     const conf = path.join(tmp, 'restricted.conf');
     writeFileSync(conf, `password = sha256:${createHash('sha256').update('letmein').digest('hex')}\ntimeout = -1\n`);

@@ -1,0 +1,49 @@
+// The real backend over directories: the scan, a disk's own kexmenu.conf, and planning.
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EMPTY_CONFIG } from '../../src/config.js';
+import type { Machine } from '../../src/model.js';
+import { createBackend, deviceMode } from '../../src/ui/real-backend.js';
+import { REPO } from '../helpers/screen.js';
+
+const machine: Machine = {
+  arch: 'x86_64', model: null, compatible: [], cpuEnableMethods: [], possibleCpus: 2, psci: false,
+  cmdline: '', systemd: false, firmwareFdt: null,
+};
+const tmp = mkdtempSync(path.join(tmpdir(), 'kexmenu-backend-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('real backend', () => {
+  it('uses a disk kexmenu.conf for timeout and default but ignores its password', async () => {
+    const root = path.join(tmp, 'debian');
+    cpSync(path.join(REPO, 'test/fixtures/disks/debian-root'), root, { recursive: true });
+    writeFileSync(path.join(root, 'kexmenu.conf'), `timeout = 2\ndefault = *recovery*\npassword = sha256:${'0'.repeat(64)}\n`);
+    const backend = createBackend({ roots: [root], watchDirs: [], devices: [], machine, imageConfig: { ...EMPTY_CONFIG, timeout: 9 }, cliConfig: {} });
+    const lines: string[] = [];
+    const { scan, config } = await backend.scan((l) => lines.push(l));
+    expect(config).toMatchObject({ timeout: 2, default: '*recovery*', password: null });
+    expect(scan.problems.some((p) => /password ignored/.test(p.message))).toBe(true);
+    const entry = scan.entries.find((e) => e.label.endsWith('Debian GNU/Linux'))!;
+    const plan = backend.plan(entry, { cmdline: 'root=/dev/sda1 single' });
+    expect(plan.ok).toBe(true);
+    expect(plan.load).toContain('--append=root=/dev/sda1 single');
+  });
+
+  it('scans every subdirectory of a watched directory as a removable source', async () => {
+    const watched = path.join(tmp, 'watched');
+    cpSync(path.join(REPO, 'test/fixtures/disks/usb-stick'), path.join(watched, 'stick'), { recursive: true });
+    const backend = createBackend({ roots: [], watchDirs: [watched], devices: [], machine, imageConfig: EMPTY_CONFIG, cliConfig: {} });
+    const { scan } = await backend.scan(() => {});
+    expect(scan.sources.map((s) => [s.id, s.removable])).toEqual([['stick', true]]);
+    expect(scan.entries.map((e) => e.label)).toContain('Rescue live system (amd64)');
+  });
+
+  it('uses block devices only without ROOT, --device or --watch-dir', () => {
+    expect(deviceMode({ roots: [], watchDirs: [], devices: [] })).toBe(true);
+    expect(deviceMode({ roots: ['/x'], watchDirs: [], devices: [] })).toBe(false);
+    expect(deviceMode({ roots: [], watchDirs: ['/w'], devices: [] })).toBe(false);
+    expect(deviceMode({ roots: [], watchDirs: [], devices: ['/dev/sdb'] })).toBe(true);
+  });
+});
