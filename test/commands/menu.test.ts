@@ -81,6 +81,19 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     expect(s.history()).not.toContain('init=/bin/sh');
   }, 60_000);
 
+  it('stays in the menu with the reason when an entry is refused (an arm64 kernel on x86_64)', async () => {
+    const s = start(['--dry-run', ...NO_CONFIG, '--timeout', '-1', '--arch', 'x86_64', DEBIAN, path.join(DISKS, 'rpi-boot')]);
+    await s.waitFor(/Raspberry Pi firmware boot/);
+    s.write('5');
+    await s.waitFor(/> 5\. Raspberry Pi/);
+    s.press('enter');
+    await s.waitFor(/cannot boot Raspberry Pi firmware boot: kernel8\.img: /);
+    expect(s.text()).toMatch(/aarch64|arm64/);
+    expect(s.exitStatus).toBeNull();
+    s.write('1\r');
+    await s.waitFor(/would run: kexec -e/, 15_000, { history: true });
+  }, 60_000);
+
   it('runs a shell and comes back to the menu when it exits', async () => {
     const s = start([...NO_CONFIG, '--timeout', '-1', DEBIAN], { env: { SHELL: '/bin/sh', PS1: '$ ' } });
     await s.waitFor(/> 1\. Debian GNU\/Linux/);
