@@ -20,6 +20,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_arch "$@"
 other_debarch=arm64
 [ "$debarch" = arm64 ] && other_debarch=amd64
+# The serial console a config on this arch's disks names (GRUB_CMDLINE_LINUX on a serial VM), so
+# the booted TARGET's marker reaches the line the tests read.
+serial=ttyS0
+[ "$arch" = arm64 ] && serial=ttyAMA0
 
 out="$cache/disks/$arch"
 mkdir -p "$out"
@@ -132,7 +136,7 @@ ${i}	insmod part_gpt
 ${i}	insmod ext2
 ${i}	search --no-floppy --fs-uuid --set=root $root_uuid
 ${i}	echo	'Loading Linux $3 ...'
-${i}	linux	/boot/vmlinuz-$3 root=UUID=$root_uuid ro $4
+${i}	linux	/boot/vmlinuz-$3 root=UUID=$root_uuid ro console=$serial $4
 ${i}	echo	'Loading initial ramdisk ...'
 ${i}	initrd	/boot/initrd.img-$3
 ${i}}
@@ -243,7 +247,7 @@ title      Debian GNU/Linux 12 (bookworm)
 version    $kver
 machine-id $machine_id
 sort-key   debian
-options    root=UUID=$root_uuid ro quiet bls=1
+options    root=UUID=$root_uuid ro console=$serial quiet bls=1
 linux      /$machine_id/$kver/linux
 initrd     /$machine_id/$kver/initrd
 EOS
@@ -278,13 +282,13 @@ LABEL live
   MENU LABEL Live system from USB
   LINUX /vmlinuz
   INITRD /initrd.img
-  APPEND usb=1 quiet
+  APPEND console=$serial usb=1 quiet
 
 LABEL rescue
   MENU LABEL Rescue shell from USB
   LINUX /vmlinuz
   INITRD /initrd.img
-  APPEND usb=1 single
+  APPEND console=$serial usb=1 single
 EOS
 size=$((kmb + 8))
 fat_fs "$work/usb.vfat" "$size" "$u" KEXUSB "$usb_volid"
@@ -324,7 +328,7 @@ max_framebuffers=2
 [all]
 disable_overscan=1
 EOS
-  printf 'console=serial0,115200 console=tty1 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait rpi=1\n' >"$p/cmdline.txt"
+  printf 'console=ttyAMA0,115200 console=tty1 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait rpi=1\n' >"$p/cmdline.txt"
   size=$((kmb + 32))
   [ "$size" -ge 64 ] || size=64
   fat_fs "$work/rpi.vfat" "$size" "$p" RASPIFIRM "$rpi_volid" 32

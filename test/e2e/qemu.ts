@@ -154,6 +154,14 @@ export class Guest {
     this.proc.stdin.write(keys);
   }
 
+  /** Types keys one at a time with a pause between them, as a person would (each is its own input event). */
+  async sendKeys(keys: string[], delayMs = 60): Promise<void> {
+    for (const key of keys) {
+      this.send(key);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+
   /** Types a shell command line and presses Enter. */
   type(line: string): void {
     this.send(`${line}\r`);

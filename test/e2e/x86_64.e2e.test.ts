@@ -121,15 +121,15 @@ describe('x86_64 image in QEMU', () => {
     expect(sources.sda1).toMatchObject({ device: '/dev/sda1', fstype: 'vfat', uuid: m.usbVolumeId, label: 'KEXUSB', removable: true });
 
     const summary = scan.entries.map((e) => `${e.source} ${e.origin.format} ${e.arch ?? '?'} ${e.label} | ${e.cmdline}`);
-    const root = `root=UUID=${m.rootUuid} ro`;
+    const root = `root=UUID=${m.rootUuid} ro console=ttyS0`;
     expect(summary).toEqual(
       expect.arrayContaining([
         `vda1 grub x86_64 Debian GNU/Linux | ${root} quiet`,
         `vda1 grub x86_64 Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux ${m.kernelVersion} | ${root} quiet`,
         `vda1 grub x86_64 Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux ${m.previousKernelVersion} (recovery mode) | ${root} single`,
         `vdb1 bls x86_64 Debian GNU/Linux 12 (bookworm) | ${root} quiet bls=1`,
-        'sda1 extlinux x86_64 Live system from USB | usb=1 quiet',
-        'sda1 extlinux x86_64 Rescue shell from USB | usb=1 single',
+        'sda1 extlinux x86_64 Live system from USB | console=ttyS0 usb=1 quiet',
+        'sda1 extlinux x86_64 Rescue shell from USB | console=ttyS0 usb=1 single',
       ]),
     );
     // grub: 1 + 4 in the submenu; the BLS entry for another architecture is skipped.
@@ -141,6 +141,57 @@ describe('x86_64 image in QEMU', () => {
     const grubDefault = scan.entries.find((e) => e.id === 'vda1:grub:1');
     expect(grubDefault?.kernel).toBe(`/run/kexmenu/vda1/boot/vmlinuz-${m.kernelVersion}`);
     expect(grubDefault?.initrd).toEqual([`/run/kexmenu/vda1/boot/initrd.img-${m.kernelVersion}`]);
+  });
+
+  // ---- the menu, driven over the serial console like a person ----
+
+  /** Presses Down until the selected line (the one with `>`) matches `label`. */
+  async function select(guest: Guest, label: RegExp): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const line = guest.screen().split('\n').find((l) => /^\| > /.test(l)) ?? '';
+      if (label.test(line)) return;
+      guest.send('\x1b[B');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    throw new Error(`could not select ${String(label)}; screen:\n${guest.screen()}`);
+  }
+
+  it('menu: pick a GRUB entry, edit its command line, boot it: the kernel runs with the edited line', async () => {
+    const m = images.manifest;
+    const guest = boot('menu-edit', 'kexmenu.timeout=-1', [{ file: images.disks.gptDebian }]);
+    await guest.mark('menu', /Enter boot/, 60_000);
+    await guest.waitForScreen(/1\. Debian GNU\/Linux/, 20_000);
+    await select(guest, /\d\. Debian GNU\/Linux\s*(\(default\))?\s*\|$/);
+    guest.send('e');
+    await guest.waitForScreen(/Esc discard/, 10_000);
+    await guest.sendKeys(['\x1b[F', ...' kexmenu-e2e=edited']);
+    await guest.waitForScreen(/kexmenu-e2e=edited/, 10_000);
+    guest.send('\r');
+    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 60_000);
+    // Exactly the edited line: nothing of the menu kernel's own arguments (kexmenu.*, cryptomgr...) leaks in.
+    expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet kexmenu-e2e=edited`);
+    await guest.waitForExit(20_000);
+  });
+
+  it('menu: autoboots the default entry when the countdown runs out', async () => {
+    const m = images.manifest;
+    const guest = boot('menu-autoboot', 'kexmenu.timeout=1', [{ file: images.disks.gptDebian }]);
+    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 80_000);
+    expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
+  });
+
+  it('menu: refuses a kernel of another architecture and says why, and stays in the menu', async () => {
+    const m = images.manifest;
+    const guest = boot('menu-wrong-arch', 'kexmenu.timeout=-1', [{ file: images.disks.wrongArch }]);
+    await guest.mark('menu', /Enter boot/, 60_000);
+    await guest.waitForScreen(new RegExp(`Linux ${m.otherArchKernelVersion.replace(/\./g, '\\.')}`), 20_000);
+    await select(guest, /arm64/);
+    expect(guest.screen()).not.toMatch(/cannot boot/);
+    guest.send('\r');
+    await guest.waitForScreen(/cannot boot Linux [^\n]*arm64[\s\S]*aarch64[\s\S]*x86_64/, 20_000);
+    await guest.waitForScreen(/Enter boot/, 5_000);
+    expect(guest.output).not.toMatch(/KEXMENU-TARGET-UP/);
+    expect(guest.hasExited).toBe(false);
   });
 
   it('leaves every disk image byte-for-byte unchanged', async () => {
