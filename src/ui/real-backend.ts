@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { mergeConfig, readConfigFile, type MenuConfig } from '../config.js';
 import { scan, type ScanOptions } from '../discover/scan.js';
-import { planBoot } from '../boot/plan.js';
+import { describeDtbFile } from '../boot/dtb-fixup.js';
+import { planBoot, type DtbFacts } from '../boot/plan.js';
 import type { BootSource, Machine, Problem, ScanResult } from '../model.js';
 import type { MenuBackend } from './backend.js';
 import { listNames, pollListing } from './watch.js';
@@ -26,6 +27,12 @@ export function deviceMode(o: Pick<BackendOptions, 'roots' | 'watchDirs' | 'devi
 export function createBackend(o: BackendOptions): MenuBackend {
   const devices = deviceMode(o);
   const lastSources = new Map<string, BootSource>();
+  // The editor plans on every keystroke: read each .dtb once per scan, not once per key.
+  const dtbFacts = new Map<string, DtbFacts | null>();
+  const describeDtb = (file: string): DtbFacts | null => {
+    if (!dtbFacts.has(file)) dtbFacts.set(file, describeDtbFile(file));
+    return dtbFacts.get(file) ?? null;
+  };
   return {
     async scan(log) {
       const watched = o.watchDirs.flatMap((dir) => listNames(dir, true).map((name) => path.resolve(dir, name)));
@@ -45,6 +52,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
         sources: found.sources.map((s) => (plugged.has(s.root) ? { ...s, removable: true } : s)),
       };
       lastSources.clear();
+      dtbFacts.clear();
       for (const s of result.sources) lastSources.set(s.id, s);
       const { config, problems } = diskConfig(result);
       return { scan: { ...result, problems: [...result.problems, ...problems] }, config: mergeConfig(o.imageConfig, config, o.cliConfig) };
@@ -52,6 +60,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
     plan(entry, edits) {
       return planBoot(entry, o.machine, edits ?? {}, {
         source: lastSources.get(entry.source) ?? null,
+        describeDtb,
         ...(o.tmpDir ? { tmpDir: o.tmpDir } : {}),
       });
     },
