@@ -37,7 +37,6 @@ export async function runMenu(options: RunMenuOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
   let state = options.initial;
-  let firstScan = true;
   for (;;) {
     stdout.write(CLEAR);
     const leave = await new Promise<Leave>((resolve) => {
@@ -46,7 +45,9 @@ export async function runMenu(options: RunMenuOptions): Promise<number> {
         createElement(App, {
           backend: options.backend,
           initial: state,
-          initialScan: firstScan,
+          // Rescan on every return: the shell may have changed the disks, and a failed `kexec -e`
+          // comes back with them unmounted.
+          initialScan: true,
           onLeave: (l: Leave) => {
             if (done) return;
             done = true;
@@ -60,7 +61,6 @@ export async function runMenu(options: RunMenuOptions): Promise<number> {
         { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
       );
     });
-    firstScan = false;
     state = { ...leave.state, effect: null };
     stdin.pause();
     if (leave.kind === 'quit') return 0;

@@ -136,7 +136,7 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     cpSync(USB, staging, { recursive: true });
     renameSync(staging, path.join(watched, 'usb-stick'));
     await s.waitFor(/Booting "Rescue live system \(amd64\)" in (30|29|28) s/, 10_000);
-    expect(s.findLine(/> \d\. Rescue live system \(amd64\)/)).not.toBeNull();
+    await s.waitFor(/> \d\. Rescue live system \(amd64\)/, 5_000);
   }, 60_000);
 
   it('asks for the password before editing in restricted mode', async () => {
