@@ -201,23 +201,29 @@ function editorScreenKey(state: MenuState, key: Key): MenuState {
   return { ...state, editor: editorKey(editor, key) };
 }
 
+/** Log scrolling stops at the last item (lines wrap by width, so this bounds it, not exactly). */
+function scrollLog(state: MenuState, by: number): MenuState {
+  const items = (state.scan?.problems.length ?? 0) + state.log.length + 2;
+  return { ...state, logScroll: Math.max(0, Math.min(items, state.logScroll + by)) };
+}
+
 function logKey(state: MenuState, key: Key): MenuState {
   if (key.kind === 'text') {
     let s = state;
     for (const ch of key.text) {
       if (ch === 'r') s = withEffect({ ...s, scanning: true }, { kind: 'rescan' });
       else if (ch === 'l' || ch === 'q') s = { ...s, screen: 'menu' };
-      else if (ch === 'j') s = { ...s, logScroll: s.logScroll + 1 };
-      else if (ch === 'k') s = { ...s, logScroll: Math.max(0, s.logScroll - 1) };
+      else if (ch === 'j') s = scrollLog(s, 1);
+      else if (ch === 'k') s = scrollLog(s, -1);
     }
     return s;
   }
   switch (key.kind) {
     case 'escape': case 'enter': return { ...state, screen: 'menu' };
-    case 'down': return { ...state, logScroll: state.logScroll + 1 };
-    case 'up': return { ...state, logScroll: Math.max(0, state.logScroll - 1) };
-    case 'pagedown': return { ...state, logScroll: state.logScroll + 10 };
-    case 'pageup': return { ...state, logScroll: Math.max(0, state.logScroll - 10) };
+    case 'down': return scrollLog(state, 1);
+    case 'up': return scrollLog(state, -1);
+    case 'pagedown': return scrollLog(state, 10);
+    case 'pageup': return scrollLog(state, -10);
     case 'home': return { ...state, logScroll: 0 };
     default: return state;
   }

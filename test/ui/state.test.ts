@@ -116,3 +116,13 @@ describe('scan failures', () => {
     expect(s.message).toMatch(/scan failed: lsblk: not found/);
   });
 });
+
+describe('log scrolling', () => {
+  it('scrolls down and up within the log', () => {
+    const log = apply(scanned(), ...keys('l'));
+    // Two problems and two headings, no log lines yet: scrolling stops at 4.
+    expect(apply(log, ...keys('\x1b[6~'), ...keys('\x1b[6~')).logScroll).toBe(4);
+    expect(apply(log, ...keys('jjk')).logScroll).toBe(1);
+    expect(apply(log, ...keys('k')).logScroll).toBe(0);
+  });
+});
