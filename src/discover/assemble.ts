@@ -34,7 +34,7 @@ interface Context {
 export function assembleScan(parsed: ParsedSource[], board: string[]): { entries: BootEntry[]; problems: Problem[] } {
   const ctx: Context = { views: parsed.map((p) => p.view), board, problems: [], archCache: new Map() };
   const perSource = parsed.map((source) => assembleSource(source, ctx));
-  return { entries: orderWithOneDefault(perSource), problems: ctx.problems };
+  return { entries: orderWithOneDefault(perSource, ctx.views.map((v) => v.source)), problems: ctx.problems };
 }
 
 function assembleSource({ view, results }: ParsedSource, ctx: Context): BootEntry[] {
@@ -172,10 +172,15 @@ function absoluteIn(view: SourceView, sourcePath: string): string {
   return path.join(view.source.root, sourcePath);
 }
 
-/** The first source's default wins; every other entry keeps its place after it. */
-function orderWithOneDefault(perSource: BootEntry[][]): BootEntry[] {
+/**
+ * One default: a removable disk's own default first (a stick plugged in is there to be booted),
+ * else the first fixed disk's, else the first configured entry. It moves to the front; every
+ * other entry keeps its place.
+ */
+function orderWithOneDefault(perSource: BootEntry[][], sources: BootSource[]): BootEntry[] {
   const all = perSource.flat();
-  const chosen = all.find((e) => e.default) ?? all.find((e) => e.kind === 'config');
+  const removable = new Set(sources.filter((s) => s.removable).map((s) => s.id));
+  const chosen = all.find((e) => e.default && removable.has(e.source)) ?? all.find((e) => e.default) ?? all.find((e) => e.kind === 'config');
   for (const entry of all) entry.default = entry === chosen;
   return chosen ? [chosen, ...all.filter((e) => e !== chosen)] : all;
 }

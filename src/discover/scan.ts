@@ -14,6 +14,8 @@ import { fsSourceFiles } from './source-files.js';
 export interface ScanOptions {
   /** Directories to scan as if each were a mounted partition (no mounting, no root needed). */
   roots?: string[];
+  /** Directories among `roots` that stand for removable media (a stick plugged into a watched directory). */
+  removableRoots?: string[];
   /** Block devices to discover (with their partitions). Without roots or devices: every block device. */
   devices?: string[];
   /** Stands in for /proc/device-tree/compatible, most specific first. */
@@ -32,7 +34,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const board = options.board ?? readBoardCompatible();
   const arch = options.arch ?? archFromNode(process.arch) ?? 'x86_64';
   const problems: Problem[] = [];
-  const sources: BootSource[] = rootSources(options.roots ?? []);
+  const sources: BootSource[] = rootSources(options.roots ?? [], options.removableRoots ?? []);
   const mounted: string[] = [];
 
   if ((options.devices?.length ?? 0) > 0 || (options.roots?.length ?? 0) === 0) {
@@ -71,7 +73,8 @@ function parseSource(source: BootSource, board: string[], arch: Arch, problems: 
   return { view, results };
 }
 
-function rootSources(roots: string[]): BootSource[] {
+function rootSources(roots: string[], removableRoots: string[]): BootSource[] {
+  const removable = new Set(removableRoots.map((r) => path.resolve(r)));
   const taken = new Set<string>();
   return roots.map((root) => {
     const absolute = path.resolve(root);
@@ -79,7 +82,7 @@ function rootSources(roots: string[]): BootSource[] {
     let id = base;
     for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
     taken.add(id);
-    return { id, root: absolute, device: null, fstype: null, label: null, uuid: null, partuuid: null, removable: false, size: null };
+    return { id, root: absolute, device: null, fstype: null, label: null, uuid: null, partuuid: null, removable: removable.has(absolute), size: null };
   });
 }
 

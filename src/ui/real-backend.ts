@@ -38,19 +38,15 @@ export function createBackend(o: BackendOptions): MenuBackend {
       const watched = o.watchDirs.flatMap((dir) => listNames(dir, true).map((name) => path.resolve(dir, name)));
       const options: ScanOptions = {
         roots: [...o.roots, ...watched],
+        // A directory that appeared in a watched directory stands for a plugged-in stick.
+        removableRoots: watched,
         devices: o.devices,
         arch: o.machine.arch,
         keepMounted: devices,
         log,
         ...(o.board ? { board: o.board } : {}),
       };
-      const found = await scan(options);
-      // A directory that appeared in a watched directory stands for a plugged-in stick.
-      const plugged = new Set(watched);
-      const result: ScanResult = {
-        ...found,
-        sources: found.sources.map((s) => (plugged.has(s.root) ? { ...s, removable: true } : s)),
-      };
+      const result = await scan(options);
       lastSources.clear();
       dtbFacts.clear();
       for (const s of result.sources) lastSources.set(s.id, s);

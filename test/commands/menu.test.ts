@@ -139,6 +139,16 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     await s.waitFor(/> \d\. Rescue live system \(amd64\)/, 5_000);
   }, 60_000);
 
+  it("moves the countdown to a plugged-in stick's own default, with no config asking for it", async () => {
+    const watched = mkdtempSync(path.join(tmp, 'watch-'));
+    const s = start(['--dry-run', ...NO_CONFIG, '--timeout', '30', '--watch-dir', watched, DEBIAN]);
+    await s.waitFor(/Booting "Debian GNU\/Linux" in \d+ s/);
+    const staging = path.join(tmp, 'staging-own-default');
+    cpSync(USB, staging, { recursive: true });
+    renameSync(staging, path.join(watched, 'usb-stick'));
+    await s.waitFor(/Booting "Rescue live system \(amd64\)" in (30|29|28) s/, 10_000);
+  }, 60_000);
+
   it('asks for the password before editing in restricted mode', async () => {
     const conf = path.join(tmp, 'restricted.conf');
     writeFileSync(conf, `password = sha256:${createHash('sha256').update('letmein').digest('hex')}\ntimeout = -1\n`);

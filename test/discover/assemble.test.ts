@@ -62,6 +62,16 @@ describe('assembleScan', () => {
     expect(result.entries[0]!.origin).toEqual({ format: 'extlinux', file: path.join(disk2, 'extlinux.conf'), line: 3 });
   });
 
+  it("prefers a removable disk's own default over a fixed disk's", () => {
+    const fixed = source('vda1', disk1);
+    const stick = { ...source('sda1', disk2), removable: true };
+    const result = assembleScan([
+      parsed(fixed, [['grub', { entries: [entry('Debian', '/boot/vmlinuz-6.1', { isDefault: true })], problems: [] }]]),
+      parsed(stick, [['extlinux', { entries: [entry('Rescue', '/Image', { isDefault: true })], problems: [] }]]),
+    ], []);
+    expect(result.entries.map((e) => [e.label, e.default])).toEqual([['Rescue', true], ['Debian', false]]);
+  });
+
   it('follows a search --set=root UUID to another disk, and reports one that is not attached', () => {
     const d1 = source('vda1', disk1);
     const d2 = source('vdb1', disk2, 'AAAA-BBBB');
