@@ -21,6 +21,18 @@ export const SCANNABLE_FSTYPES = new Set(['ext2', 'ext3', 'ext4', 'vfat', 'msdos
 
 const PROBE_TIMEOUT_MS = 5000;
 
+/**
+ * The label of kexmenu's own boot partition in our images. Booting what it holds would start the
+ * menu again (and on a Pi without the nr_cpus=1 its cmdline.txt gives the menu kernel), so it is
+ * never offered as a boot choice.
+ */
+export const OWN_BOOT_LABEL = 'KEXMENU';
+
+/** Whether a filesystem is one kexmenu should look into: a known type, and not its own. */
+export function isScannable(device: BlockDevice): boolean {
+  return device.fstype !== null && SCANNABLE_FSTYPES.has(device.fstype) && device.label?.toUpperCase() !== OWN_BOOT_LABEL;
+}
+
 interface LsblkNode {
   name?: string;
   path?: string;

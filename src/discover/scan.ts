@@ -7,7 +7,7 @@ import { PARSERS } from '../parsers/index.js';
 import type { ParseResult } from '../parsers/types.js';
 import { archFromNode } from '../platform/arch.js';
 import { assembleScan, type ParsedSource, type SourceView } from './assemble.js';
-import { type BlockDevice, listBlockDevices, SCANNABLE_FSTYPES } from './block-devices.js';
+import { type BlockDevice, isScannable, listBlockDevices } from './block-devices.js';
 import { MOUNT_BASE, mountReadOnly, mountTarget, unmount } from './mount.js';
 import { fsSourceFiles } from './source-files.js';
 
@@ -89,7 +89,7 @@ function rootSources(roots: string[], removableRoots: string[]): BootSource[] {
 async function deviceSources(options: ScanOptions, problems: Problem[], mounted: string[]): Promise<BootSource[]> {
   const listing = await listBlockDevices(options.devices ?? []);
   for (const error of listing.errors) problems.push({ source: null, file: null, line: null, message: error });
-  const scannable = listing.devices.filter((d) => d.fstype && SCANNABLE_FSTYPES.has(d.fstype));
+  const scannable = listing.devices.filter(isScannable);
   const sources = await Promise.all(scannable.map((device) => deviceSource(device, options, problems, mounted)));
   return sources.filter((s): s is BootSource => s !== null);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayHoldFilesystem, parseBlkidExport, parseLsblk } from '../../src/discover/block-devices.js';
+import { isScannable, mayHoldFilesystem, parseBlkidExport, parseLsblk } from '../../src/discover/block-devices.js';
 import { readOnlyMountOptions } from '../../src/discover/mount.js';
 
 // Recorded from `lsblk -J -b -o NAME,PATH,TYPE,FSTYPE,LABEL,UUID,PARTUUID,RM,HOTPLUG,SIZE,MOUNTPOINTS`
@@ -29,6 +29,13 @@ describe('parseLsblk', () => {
 
   it('keeps partitions and childless disks, drops partitioned disks and zram', () => {
     expect(devices.filter(mayHoldFilesystem).map((d) => d.name)).toEqual(['sda1', 'vda1', 'vda2']);
+  });
+
+  it("looks into known filesystems only, never kexmenu's own boot partition", () => {
+    const sda1 = devices.find((d) => d.name === 'sda1')!;
+    expect(isScannable(sda1)).toBe(true);
+    expect(isScannable({ ...sda1, label: 'kexmenu' })).toBe(false);
+    expect(isScannable(devices.find((d) => d.name === 'vda2')!)).toBe(false); // swap
   });
 
   it('survives output that is not what it expects', () => {
