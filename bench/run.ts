@@ -1,12 +1,16 @@
 // npm run bench: prints figures (never pass/fail). Each section measures one part of kexmenu.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { benchMenu } from './menu.js';
 import { benchScan } from './scan.js';
 
 const cacheDir = path.resolve('.cache/bench');
 mkdirSync(cacheDir, { recursive: true });
 
-const sections: [string, () => Promise<string[]>][] = [['scan', () => benchScan(cacheDir)]];
+const sections: [string, () => Promise<string[]>][] = [
+  ['scan', () => benchScan(cacheDir)],
+  ['menu', () => benchMenu()],
+];
 for (const [name, section] of sections) {
   try {
     console.log((await section()).join('\n'));
