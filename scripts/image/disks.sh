@@ -328,11 +328,16 @@ max_framebuffers=2
 [all]
 disable_overscan=1
 EOS
-  printf 'console=ttyAMA0,115200 console=tty1 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait rpi=1\n' >"$p/cmdline.txt"
+  # /dev/console is the last console= named: the serial line, where the tests read. On a Pi 3 that
+  # is the mini UART (ttyS1): the PL011 serves Bluetooth.
+  printf 'console=tty1 console=ttyS1,115200 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait rpi=1\n' >"$p/cmdline.txt"
   size=$((kmb + 32))
   [ "$size" -ge 64 ] || size=64
   fat_fs "$work/rpi.vfat" "$size" "$p" RASPIFIRM "$rpi_volid" 32
-  disk "$out/rpi.img" dos $((size + 2)) "$size" "type=c, bootable" 0x4b4d5250
+  # QEMU's SD card model wants a power-of-two size.
+  total=1
+  while [ "$total" -lt $((size + 2)) ]; do total=$((total * 2)); done
+  disk "$out/rpi.img" dos "$total" "$size" "type=c, bootable" 0x4b4d5250
   put_part "$out/rpi.img" 2048 "$work/rpi.vfat"
 fi
 

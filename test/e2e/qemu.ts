@@ -36,7 +36,10 @@ export interface GuestOptions {
 
 /** The QEMU command line for a machine type (the recipes in docs/qemu.md). */
 export function qemuArgs(options: GuestOptions, pidFile: string): { command: string; args: string[] } {
-  const common = ['-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-pidfile', pidFile];
+  // raspi3b: the PL011 (ttyAMA0) belongs to Bluetooth in the Pi 3 device tree (serdev takes its
+  // input), so the console is the mini UART, the board's second serial port: console=ttyS1.
+  const serial = options.machine === 'raspi3b' ? ['-serial', 'null', '-serial', 'stdio'] : ['-serial', 'stdio'];
+  const common = ['-display', 'none', '-monitor', 'none', ...serial, '-no-reboot', '-pidfile', pidFile];
   const boot = ['-kernel', options.kernel, '-initrd', options.initrd, '-append', options.append];
   const memory = String(options.memoryMb ?? 1024);
   let command: string;
@@ -68,8 +71,9 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
       disks.push('-drive', `if=none,id=usb${i},file=${disk.file},format=raw,readonly=${ro}`);
       disks.push('-device', `usb-storage,bus=xhci.0,drive=usb${i}`);
     } else if (options.machine === 'raspi3b') {
-      // The SD card: the board's only disk controller QEMU models.
-      disks.push('-drive', `if=sd,file=${disk.file},format=raw,readonly=${ro}`);
+      // The SD card, the board's only disk QEMU models, cannot be read-only: snapshot=on keeps
+      // any write in a temporary overlay, so the image file is never modified.
+      disks.push('-drive', `if=sd,file=${disk.file},format=raw${disk.writable ? '' : ',snapshot=on'}`);
     } else {
       disks.push('-drive', `if=none,id=disk${i},file=${disk.file},format=raw,readonly=${ro}`);
       disks.push('-device', `virtio-blk-pci,drive=disk${i}`);
