@@ -8,7 +8,7 @@
 // device tree; its SD card cannot be read-only in QEMU, so it is attached with snapshot=on.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Guest, type Disk, type MachineType } from './qemu.js';
-import { prepare, sha256All, type Images } from './images.js';
+import { prepare, sha256All, TARGET_UP, type Images } from './images.js';
 
 const COMMON = 'panic=-1 quiet cryptomgr.notests=1 kexmenu.tty1=off';
 
@@ -70,7 +70,7 @@ describe('arm64 image in QEMU', () => {
     await guest.sendKeys(['\x1b[F', ...' arm64-e2e=edited']);
     await guest.waitForScreen(/arm64-e2e=edited/, 10_000);
     guest.send('\r');
-    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 90_000);
+    const [, seen] = await guest.mark('target', TARGET_UP, 90_000);
     expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyAMA0 quiet arm64-e2e=edited`);
     await guest.waitForExit(20_000);
   }, 150_000);
@@ -102,7 +102,7 @@ describe('arm64 image in QEMU', () => {
     }
     await guest.waitForScreen(/> DTB[^\n]*firmware/i, 5_000);
     guest.send('\r');
-    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 100_000);
+    const [, seen] = await guest.mark('target', TARGET_UP, 100_000);
     // cmdline.txt, word for word: nr_cpus=1 and the kexmenu.* arguments stay behind.
     expect(seen?.trim()).toBe('console=tty1 console=ttyS1,115200 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait rpi=1');
   }, 200_000);

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
+/** The TARGET initrd's report, once its whole line has arrived (group 1: the booted kernel's /proc/cmdline). */
+export const TARGET_UP = /KEXMENU-TARGET-UP cmdline=(.*)\n/;
+
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export type ImageArch = 'x86_64' | 'arm64';
 

@@ -47,7 +47,9 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
   switch (options.machine) {
     case 'x86_64':
       command = 'qemu-system-x86_64';
-      machine = ['-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', memory];
+      // Not `-cpu max`: with it node died of SIGILL now and then (QEMU 7.2's young AVX emulation
+      // under V8's JIT). Nehalem (SSE4.2, POPCNT, no AVX) is all node and the kernel need.
+      machine = ['-accel', 'tcg', '-cpu', 'Nehalem', '-smp', '2', '-m', memory];
       break;
     case 'virt':
       command = 'qemu-system-aarch64';

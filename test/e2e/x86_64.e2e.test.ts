@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Guest, type Disk } from './qemu.js';
-import { prepare, REPO, sha256All, type Images } from './images.js';
+import { prepare, REPO, sha256All, TARGET_UP, type Images } from './images.js';
 
 const BASE_APPEND = 'console=ttyS0 panic=-1 quiet cryptomgr.notests=1 kexmenu.tty1=off';
 const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
@@ -93,7 +93,7 @@ describe('x86_64 image in QEMU', () => {
     );
     await guest.mark('loaded', /LOADED-42/, 30_000);
     guest.type('umount /mnt/d && sync && kexec -e');
-    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 40_000);
+    const [, seen] = await guest.mark('target', TARGET_UP, 40_000);
     expect(seen?.trim()).toBe(cmdline);
     // The target's /init powers off, and QEMU (-no-reboot) exits.
     await guest.waitForExit(20_000);
@@ -147,11 +147,14 @@ describe('x86_64 image in QEMU', () => {
 
   /** Presses Down until the selected line (the one with `>`) matches `label`. */
   async function select(guest: Guest, label: RegExp): Promise<void> {
+    const selected = (): string => guest.screen().split('\n').find((l) => /^\| > /.test(l)) ?? '';
+    await guest.waitForScreen(/^\| > /m, 20_000);
     for (let i = 0; i < 20; i++) {
-      const line = guest.screen().split('\n').find((l) => /^\| > /.test(l)) ?? '';
+      const line = selected();
       if (label.test(line)) return;
       guest.send('\x1b[B');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Wait for the selection to move before looking again (TCG can be slow to redraw).
+      for (let t = 0; t < 30 && selected() === line; t++) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`could not select ${String(label)}; screen:\n${guest.screen()}`);
   }
@@ -164,10 +167,11 @@ describe('x86_64 image in QEMU', () => {
     await select(guest, /\d\. Debian GNU\/Linux\s*(\(default\))?\s*\|$/);
     guest.send('e');
     await guest.waitForScreen(/Esc discard/, 10_000);
+    expect(guest.screen()).toMatch(/Edit: Debian GNU\/Linux\s+\|/);
     await guest.sendKeys(['\x1b[F', ...' kexmenu-e2e=edited']);
     await guest.waitForScreen(/kexmenu-e2e=edited/, 10_000);
     guest.send('\r');
-    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 60_000);
+    const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
     // Exactly the edited line: nothing of the menu kernel's own arguments (kexmenu.*, cryptomgr...) leaks in.
     expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet kexmenu-e2e=edited`);
     await guest.waitForExit(20_000);
@@ -176,7 +180,7 @@ describe('x86_64 image in QEMU', () => {
   it('menu: autoboots the default entry when the countdown runs out', async () => {
     const m = images.manifest;
     const guest = boot('menu-autoboot', 'kexmenu.timeout=1', [{ file: images.disks.gptDebian }]);
-    const [, seen] = await guest.mark('target', /KEXMENU-TARGET-UP cmdline=(.*)$/m, 80_000);
+    const [, seen] = await guest.mark('target', TARGET_UP, 80_000);
     expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
   });
 
