@@ -131,8 +131,12 @@ install -m 0755 "$(pkg busybox-static)/bin/busybox" "$stage/bin/busybox"
 add_elf "$(pkg kexec-tools)/sbin/kexec" sbin/kexec
 add_elf "$(pkg util-linux)/bin/lsblk" bin/lsblk
 add_elf "$(pkg util-linux)/sbin/blkid" sbin/blkid
+# A strip that knows the target: binutils' own for x86_64, the cross one (or llvm's) for arm64.
 strip_tool='strip'
-command -v llvm-strip >/dev/null && strip_tool=llvm-strip
+if [ "$arch" = arm64 ]; then
+  strip_tool=aarch64-linux-gnu-strip
+  command -v "$strip_tool" >/dev/null || strip_tool=llvm-strip
+fi
 if ! "$strip_tool" -o "$stage/usr/bin/node" "$node_bin" 2>/dev/null; then
   log "could not strip node with $strip_tool; shipping it unstripped"
   cp "$node_bin" "$stage/usr/bin/node"

@@ -7,7 +7,8 @@ set -euo pipefail
 
 packages=(
   qemu-system-x86 qemu-system-arm qemu-utils kexec-tools busybox-static cpio dosfstools mtools
-  fdisk kmod zstd e2fsprogs device-tree-compiler binutils debian-archive-keyring
+  fdisk kmod zstd e2fsprogs device-tree-compiler binutils binutils-aarch64-linux-gnu
+  debian-archive-keyring
 )
 missing=()
 for p in "${packages[@]}"; do
