@@ -94,6 +94,8 @@ describe('arm64 image in QEMU', () => {
     guest.send('e');
     await guest.waitForScreen(/Esc discard/, 10_000);
     // Tab to the DTB field and pick the running firmware's tree (what QEMU's "firmware" patched).
+    // The disk's own tree says 1 GB of RAM from 0, over the VideoCore's share and the peripherals:
+    // a kernel booted on it hangs (docs/qemu.md); the default choice is left to a later test.
     await guest.sendKeys(['\t', '\t']);
     await guest.waitForScreen(/> DTB/, 10_000);
     for (let i = 0; i < 4 && !/> DTB[^\n]*firmware/i.test(guest.screen()); i++) {
