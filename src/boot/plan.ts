@@ -47,7 +47,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     dtbChoice?.needsMemory && machine.firmwareFdt !== null
       ? { from: dtbChoice.path, memoryFrom: machine.firmwareFdt, to: `${tmpBase}.dtb` }
       : null;
-  const dtb = dtbChoice && { path: dtbChoice.path, reason: dtbChoice.reason + (dtbFixup ? "; its empty memory node is filled from the firmware's tree" : '') };
+  const dtb = dtbChoice && { path: dtbChoice.path, reason: dtbChoice.reason + (dtbFixup ? "; its memory node is taken from the firmware's tree" : '') };
 
   const load = [
     'kexec',
@@ -148,7 +148,7 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
   return null;
 }
 
-/** Warns about a DTB from disk that does not fit; true when its memory node must be filled in. */
+/** Warns about a DTB from disk that does not fit; true when its memory node must come from the firmware. */
 function checkDiskDtb(path: string, machine: Machine, options: PlanOptions, warnings: string[]): boolean {
   if (!options.describeDtb) return false;
   const facts = options.describeDtb(path);
@@ -159,10 +159,12 @@ function checkDiskDtb(path: string, machine: Machine, options: PlanOptions, warn
   if (machine.compatible.length > 0 && !facts.compatible.some((c) => machine.compatible.includes(c))) {
     warnings.push(`${path} is made for ${facts.compatible[0] ?? 'an unnamed board'}, but this board is ${machine.compatible[0]}`);
   }
-  if (facts.hasMemory) return false;
-  if (machine.firmwareFdt === null) {
+  // Like the Pi firmware and U-Boot, the memory node always comes from the firmware: a disk tree
+  // that claims all RAM from 0 (the Pi 3's does) covers the GPU's share and the peripherals, and
+  // the kernel hangs; one with `reg = <0 0 0>` finds no RAM at all.
+  if (machine.firmwareFdt !== null) return true;
+  if (!facts.hasMemory) {
     warnings.push(`${path} has no memory node and the firmware left no tree to take one from; the kernel will not find its RAM`);
-    return false;
   }
-  return true;
+  return false;
 }

@@ -245,22 +245,25 @@ describe('planBoot with device trees from disk', () => {
 
   const fdtdirEntry = (dtb: string) => entry({ dtb, dtbReason: 'FDTDIR match for raspberrypi,4-model-b' });
 
-  it("uses the entry's own DTB, with the scanner's reason, when its memory is filled in", () => {
-    const plan = planBoot(fdtdirEntry(withMemory), machine('rpi4b'), {}, { describeDtb: describeDtbFile });
-    expect(plan.dtb).toEqual({ path: withMemory, reason: 'FDTDIR match for raspberrypi,4-model-b' });
-    expect(plan.dtbFixup).toBeNull();
-    expect(plan.load).toContain(`--dtb=${withMemory}`);
-    expect(plan.warnings).toEqual([]);
-  });
-
   it.each([
+    ['a full memory node (the Pi 3 tree claims all RAM from 0, over the GPU share)', withMemory],
     ['reg = <0 0 0>', emptyMemory],
     ['no memory node', noMemory],
-  ])('fills an empty memory node (%s) from the firmware tree through a temporary copy', (_what, dtb) => {
+  ])("uses the entry's own DTB with the firmware's memory ranges (%s), through a temporary copy", (_what, dtb) => {
     const plan = planBoot(fdtdirEntry(dtb), machine('rpi4b'), {}, { describeDtb: describeDtbFile, tmpDir: '/tmp' });
     expect(plan.dtbFixup).toEqual({ from: dtb, memoryFrom: firmwareFdt('rpi4b'), to: '/tmp/kexmenu-mmcblk0p2_extlinux_1.dtb' });
     expect(plan.load).toContain('--dtb=/tmp/kexmenu-mmcblk0p2_extlinux_1.dtb');
-    expect(plan.dtb).toEqual({ path: dtb, reason: "FDTDIR match for raspberrypi,4-model-b; its empty memory node is filled from the firmware's tree" });
+    expect(plan.dtb).toEqual({ path: dtb, reason: "FDTDIR match for raspberrypi,4-model-b; its memory node is taken from the firmware's tree" });
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('uses a disk DTB as it is when the firmware left no tree to take memory from', () => {
+    const noFirmware = { ...machine('rpi4b'), firmwareFdt: null };
+    const plan = planBoot(fdtdirEntry(withMemory), noFirmware, {}, { describeDtb: describeDtbFile });
+    expect(plan.dtbFixup).toBeNull();
+    expect(plan.load).toContain(`--dtb=${withMemory}`);
+    const empty = planBoot(fdtdirEntry(emptyMemory), noFirmware, {}, { describeDtb: describeDtbFile });
+    expect(empty.warnings).toEqual([expect.stringContaining('has no memory node and the firmware left no tree')]);
   });
 
   it('warns when the DTB is for another board or not a DTB at all', () => {

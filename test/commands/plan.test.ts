@@ -30,7 +30,7 @@ describe('kexmenu plan', () => {
       ],
       exec: ['kexec', '-e'],
       cmdline: 'root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
-      dtb: { path: dtb, reason: expect.stringMatching(/bcm2837-rpi-3-b\.dtb is compatible with raspberrypi,3-model-b; its empty memory node is filled from the firmware's tree$/) },
+      dtb: { path: dtb, reason: expect.stringMatching(/bcm2837-rpi-3-b\.dtb is compatible with raspberrypi,3-model-b; its memory node is taken from the firmware's tree$/) },
       warnings: [],
     });
   });
