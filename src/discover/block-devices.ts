@@ -46,10 +46,11 @@ interface LsblkNode {
   size?: number | string | null;
   mountpoints?: (string | null)[];
   mountpoint?: string | null;
+  tran?: string | null;
   children?: LsblkNode[];
 }
 
-export const LSBLK_COLUMNS = 'NAME,PATH,TYPE,FSTYPE,LABEL,UUID,PARTUUID,RM,HOTPLUG,SIZE,MOUNTPOINTS';
+export const LSBLK_COLUMNS = 'NAME,PATH,TYPE,FSTYPE,LABEL,UUID,PARTUUID,RM,HOTPLUG,SIZE,MOUNTPOINTS,TRAN';
 
 /** Flattens `lsblk -J -b -o LSBLK_COLUMNS` output, parents before children. */
 export function parseLsblk(json: unknown): BlockDevice[] {
@@ -57,7 +58,9 @@ export function parseLsblk(json: unknown): BlockDevice[] {
   const seen = new Set<string>();
   const visit = (node: LsblkNode, parentRemovable: boolean) => {
     if (!node.name) return;
-    const removable = parentRemovable || flag(node.rm) || flag(node.hotplug);
+    // An SD card in the board's own slot reports RM=1, but it is the machine's disk, not a stick
+    // plugged in to be booted: only USB (or hot-plugged non-MMC) media count as removable.
+    const removable = parentRemovable || node.tran === 'usb' || ((flag(node.rm) || flag(node.hotplug)) && node.tran !== 'mmc' && !node.name.startsWith('mmcblk'));
     const path = node.path ?? `/dev/${node.name}`;
     if (!seen.has(path)) {
       seen.add(path);

@@ -10,10 +10,10 @@ export function statusText(state: MenuState): string {
   return `${n} problem${n === 1 ? '' : 's'} - press l`;
 }
 
-/** A message may take up to three lines: a refusal's reason is what the person needs to read. */
+/** A message may take up to six lines: a refusal's reason and its fix are what the person needs to read. */
 export function statusLines(state: MenuState, width: number): string[] {
   const text = statusText(state);
-  return text ? wrapLines(text, width, 3) : [''];
+  return text ? wrapLines(text, width, 6) : [''];
 }
 
 export function StatusLine({ lines, width }: { lines: string[]; width: number }) {

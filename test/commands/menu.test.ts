@@ -94,6 +94,18 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     await s.waitFor(/would run: kexec -e/, 15_000, { history: true });
   }, 60_000);
 
+  it('shows the whole spin-table refusal, fix included, on a recorded Raspberry Pi 3 B+', async () => {
+    const pi = path.join(REPO, 'test/fixtures/machines/rpi3b-plus');
+    const s = start(['--dry-run', ...NO_CONFIG, '--timeout', '-1', '--sysroot', pi, path.join(DISKS, 'rpi-boot')]);
+    await s.waitFor(/> 1\. Raspberry Pi firmware boot/);
+    s.press('enter');
+    await s.waitFor(/spin-table/);
+    // The words wrap across status lines: read them as one text.
+    const shown = s.text().replace(/\s+/g, ' ');
+    expect(shown).toContain('nr_cpus=1 (maxcpus=1 is not enough)');
+    expect(s.exitStatus).toBeNull();
+  }, 60_000);
+
   it('runs a shell and comes back to the menu when it exits', async () => {
     const s = start([...NO_CONFIG, '--timeout', '-1', DEBIAN], { env: { SHELL: '/bin/sh', PS1: '$ ' } });
     await s.waitFor(/> 1\. Debian GNU\/Linux/);
