@@ -112,6 +112,21 @@ export function mergeConfig(image: MenuConfig, disk: MenuConfig | null, cli: Par
   return { timeout: pick('timeout'), default: pick('default'), console: image.console ?? null, password: image.password };
 }
 
+/**
+ * Settings from the running kernel's command line: `kexmenu.timeout=N` and `kexmenu.default=ID`.
+ * They let a person (or a test) change one boot without editing a file on a read-only image.
+ */
+export function kernelArgConfig(cmdline: string): Partial<MenuConfig> {
+  const config: Partial<MenuConfig> = {};
+  for (const word of cmdline.split(/\s+/)) {
+    const timeout = /^kexmenu\.timeout=(-?\d+)$/.exec(word);
+    if (timeout) config.timeout = Number(timeout[1]);
+    const preferred = /^kexmenu\.default=(.+)$/.exec(word);
+    if (preferred) config.default = preferred[1]!;
+  }
+  return config;
+}
+
 export function effectiveTimeout(config: MenuConfig): number {
   return config.timeout ?? DEFAULT_TIMEOUT;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CONFIG, globMatch, hashPassword, mergeConfig, parseConfig, readConfigFile, verifyPassword } from '../src/config.js';
+import { EMPTY_CONFIG, globMatch, hashPassword, mergeConfig, parseConfig, readConfigFile, kernelArgConfig, verifyPassword } from '../src/config.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 
@@ -86,5 +86,12 @@ describe('globMatch', () => {
     expect(globMatch('Debian', 'Debian GNU/Linux')).toBe(false);
     expect(globMatch('Linux 6.1.?-*', 'Linux 6.1.0-27')).toBe(true);
     expect(globMatch('a.b', 'axb')).toBe(false);
+  });
+});
+
+describe('kernelArgConfig', () => {
+  it('reads kexmenu.timeout and kexmenu.default from the kernel command line', () => {
+    expect(kernelArgConfig('console=ttyS0 kexmenu.timeout=-1 quiet kexmenu.default=vda1:grub:2')).toEqual({ timeout: -1, default: 'vda1:grub:2' });
+    expect(kernelArgConfig('console=ttyS0 kexmenu.timeout=soon nr_cpus=1')).toEqual({});
   });
 });

@@ -3,7 +3,7 @@
 // (and Ink) load only after `CI` is gone from the environment, because Ink reads it at load time.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readConfigFile, effectiveTimeout, mergeConfig, type MenuConfig } from '../config.js';
+import { readConfigFile, effectiveTimeout, kernelArgConfig, mergeConfig, type MenuConfig } from '../config.js';
 import type { Arch } from '../model.js';
 
 export const MENU_USAGE = `usage: kexmenu [menu] [--dry-run] [--timeout N] [--config FILE] [--board "COMPATIBLE ..."]
@@ -104,6 +104,8 @@ export async function run(argv: string[] = []): Promise<number> {
   ]);
   const board = values.board?.split(/[\s,]+/).filter(Boolean);
   const machine = readMachine(values.sysroot ?? '/', values.arch as Arch | undefined);
+  // Flags beat kexmenu.* kernel arguments, which beat any config file.
+  Object.assign(cli, { ...kernelArgConfig(machine.cmdline), ...cli });
   const options = {
     roots: positionals,
     watchDirs: values['watch-dir'] ?? [],
