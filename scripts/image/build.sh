@@ -21,7 +21,7 @@ level="${KEXMENU_ZSTD_LEVEL:-3}"
 
 [ -f "$repo/dist/kexmenu.mjs" ] || (cd "$repo" && node scripts/build.mjs)
 
-apt_setup
+debian_apt_setup
 kdir="$(kernel_dir "$debarch")"
 [ -d "$kdir/lib/modules" ] || die "no kernel in $kdir"
 kver="$(basename "$(find "$kdir/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"

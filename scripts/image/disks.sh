@@ -27,7 +27,7 @@ serial=ttyS0
 
 out="$cache/disks/$arch"
 mkdir -p "$out"
-apt_setup
+debian_apt_setup
 kdir="$(kernel_dir "$debarch")"
 okdir="$(kernel_dir "$other_debarch")"
 kver="$(basename "$(find "$kdir/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"

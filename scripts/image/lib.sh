@@ -29,48 +29,8 @@ parse_arch() {
   export arch debarch triplet
 }
 
-apt_state="$cache/image/apt"
-apt_opts=(
-  -o "Dir::Etc::SourceList=$apt_state/sources.list"
-  -o "Dir::Etc::SourceParts=$apt_state/sources.list.d"
-  -o "Dir::State::Lists=$apt_state/lists"
-  -o "Dir::Cache=$apt_state/cache"
-  -o "APT::Architectures::=amd64"
-  -o "APT::Architectures::=arm64"
-  -o "APT::Sandbox::User=root"
-  -o "Acquire::Languages=none"
-)
-
-# The host's Debian mirrors (deb822 URIs: or one-line deb), else deb.debian.org.
-host_uris() {
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
-    sed -n -e 's/^URIs:[[:space:]]*//p' -e 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' |
-    tr ' ' '\n' | grep -E '^https?://' || true
-}
-
-# apt_setup: the private sources list and lists, refreshed at most once a day (one retry).
-apt_setup() {
-  mkdir -p "$apt_state/lists/partial" "$apt_state/cache/archives/partial" "$apt_state/sources.list.d"
-  local mirror security keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  mirror="$(host_uris | grep -v -- '-security' | grep -E '/debian/?$' | head -n1 || true)"
-  security="$(host_uris | grep -E 'debian-security/?$' | head -n1 || true)"
-  mirror="${mirror:-http://deb.debian.org/debian}"
-  security="${security:-http://deb.debian.org/debian-security}"
-  cat >"$apt_state/sources.list" <<EOS
-deb [arch=amd64,arm64 signed-by=$keyring] ${mirror%/} bookworm main
-deb [arch=amd64,arm64 signed-by=$keyring] ${mirror%/} bookworm-updates main
-deb [arch=amd64,arm64 signed-by=$keyring] ${security%/} bookworm-security main
-EOS
-  local stamp="$apt_state/lists/.updated"
-  if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-    log "updating the private apt lists from $mirror"
-    if apt-get "${apt_opts[@]}" -qq update >&2 || apt-get "${apt_opts[@]}" -qq update >&2; then
-      touch "$stamp"
-    else
-      log "apt-get update failed (going on if the packages still resolve)"
-    fi
-  fi
-}
+# shellcheck source=scripts/lib/debian-apt.sh
+. "$repo/scripts/lib/debian-apt.sh"
 
 # deb_extract DEBARCH PKG...: download (once) and extract (once) each package; prints one
 # extracted directory per package, .cache/image/pkgs/DEBARCH/PKG_VERSION.
