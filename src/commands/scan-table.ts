@@ -1,6 +1,7 @@
 // The readable form of a ScanResult: one block per source, the default marked with `*`,
 // kernels that no config names under "other kernels", problems at the end.
 import path from 'node:path';
+import { formatSize } from '../format-size.js';
 import type { BootEntry, BootSource, ScanResult } from '../model.js';
 
 export function formatScan(result: ScanResult): string {
@@ -29,7 +30,7 @@ export function formatScan(result: ScanResult): string {
 }
 
 function describeSource(s: BootSource): string {
-  const facts = [s.device, s.fstype, s.label && `"${s.label}"`, s.size ? humanSize(s.size) : null, s.removable ? 'USB' : null];
+  const facts = [s.device, s.fstype, s.label && `"${s.label}"`, formatSize(s.size), s.removable ? 'USB' : null];
   return `${s.id}  ${facts.filter(Boolean).join('  ')}  ${s.root}`.replace(/ {2,}$/, '');
 }
 
@@ -37,15 +38,4 @@ function describeEntry(e: BootEntry, s: BootSource): string {
   const inSource = (p: string) => `/${path.relative(s.root, p)}`;
   const files = [inSource(e.kernel), ...e.initrd.map(inSource)].join(' + ');
   return `  ${e.default ? '*' : ' '} ${e.id}  ${e.label}  [${e.arch ?? 'unknown arch'}] ${files}`;
-}
-
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,5 +1,6 @@
 // What the main screen shows, as plain data: entries grouped by the disk they came from, "other
 // kernels" (found by file name only) last, and cutting text to a width without wrapping.
+import { formatSize } from '../format-size.js';
 import type { BootEntry, BootSource, ScanResult } from '../model.js';
 
 export type Row =
@@ -19,18 +20,6 @@ export function truncate(text: string, width: number): string {
 export function fit(text: string, width: number): string {
   const cut = truncate(text, width);
   return cut + ' '.repeat(Math.max(0, width - cut.length));
-}
-
-export function formatSize(bytes: number | null): string | null {
-  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return null;
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 || value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 export function describeSource(source: BootSource): string {

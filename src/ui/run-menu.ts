@@ -7,7 +7,7 @@ import { createElement } from 'react';
 import type { BootEntry, BootPlan } from '../model.js';
 import { App, type Leave } from './App.js';
 import type { MenuBackend } from './backend.js';
-import { formatSize } from './layout.js';
+import { formatSize } from '../format-size.js';
 import type { MenuState } from './state.js';
 
 export interface StepOutcome {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildRows, describeSource, fit, formatSize, orderedEntries, listLabel, truncate, visibleRows, wrapLines } from '../../src/ui/layout.js';
+import { formatSize } from '../../src/format-size.js';
+import { buildRows, describeSource, fit, orderedEntries, listLabel, truncate, visibleRows, wrapLines } from '../../src/ui/layout.js';
 import { source, twoDisks } from './sample-scan.js';
 
 describe('layout', () => {
