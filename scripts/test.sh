@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-bash scripts/ensure-deps.sh
+bash scripts/image/ensure-deps.sh
 
 mkdir -p .cache/test-results
 rm -f .cache/test-results/*.json

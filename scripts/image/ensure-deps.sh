@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs, idempotently and without prompts, the host tools the image builder and the e2e tests
-# use. Nothing is installed when every package is already present; otherwise `apt-get update` runs
+# Installs, idempotently and without prompts, the host tools the tests, the image builder and
+# the e2e suite use (scripts/test.sh and the e2e harness both call it). Nothing is installed when every package is already present; otherwise `apt-get update` runs
 # once and the missing ones are installed (needs root, as in CI). Foreign-arch packages are never
 # installed here: the image builder fetches those into .cache with a private apt state.
 set -euo pipefail
@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   qemu-system-x86 qemu-system-arm qemu-utils kexec-tools busybox-static cpio dosfstools mtools
   fdisk kmod zstd e2fsprogs device-tree-compiler binutils binutils-aarch64-linux-gnu
-  debian-archive-keyring
+  debian-archive-keyring util-linux
 )
 missing=()
 for p in "${packages[@]}"; do
