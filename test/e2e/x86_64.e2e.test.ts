@@ -145,7 +145,11 @@ describe('x86_64 image in QEMU', () => {
 
   // ---- the menu, driven over the serial console like a person ----
 
-  /** Presses Down until the selected line (the one with `>`) matches `label`. */
+  /**
+   * Presses Down until the selected line (the one with `>`) matches `label`. One key at a time:
+   * the next Down is sent only after the screen shows the last one, so a slow redraw under TCG
+   * never leaves a key in flight that would move past the entry.
+   */
   async function select(guest: Guest, label: RegExp): Promise<void> {
     const selected = (): string => guest.screen().split('\n').find((l) => /^\| > /.test(l)) ?? '';
     await guest.waitForScreen(/^\| > /m, 20_000);
@@ -153,8 +157,11 @@ describe('x86_64 image in QEMU', () => {
       const line = selected();
       if (label.test(line)) return;
       guest.send('\x1b[B');
-      // Wait for the selection to move before looking again (TCG can be slow to redraw).
-      for (let t = 0; t < 30 && selected() === line; t++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const moved = Date.now();
+      while (selected() === line) {
+        if (Date.now() - moved > 15_000) throw new Error(`the selection did not move; screen:\n${guest.screen()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
     throw new Error(`could not select ${String(label)}; screen:\n${guest.screen()}`);
   }
