@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { benchMenu } from './menu.js';
+import { benchQemu } from './qemu.js';
 import { benchScan } from './scan.js';
 
 const cacheDir = path.resolve('.cache/bench');
@@ -10,6 +11,7 @@ mkdirSync(cacheDir, { recursive: true });
 const sections: [string, () => Promise<string[]>][] = [
   ['scan', () => benchScan(cacheDir)],
   ['menu', () => benchMenu()],
+  ['qemu', () => benchQemu()],
 ];
 for (const [name, section] of sections) {
   try {
