@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Arch, BootEntry, BootFormat, BootSource, Problem } from '../model.js';
 import type { FileRef, ParsedEntry, ParseResult, SourceFiles } from '../parsers/types.js';
+import { canKexecArch } from '../platform/arch.js';
 import { identifyKernelImage, KERNEL_HEAD_BYTES } from '../platform/kernel-image.js';
 import { matchDtbDirectory } from './dtb-dir.js';
 
@@ -27,12 +28,14 @@ interface Located {
 interface Context {
   views: SourceView[];
   board: string[];
+  arch: Arch | null;
   problems: Problem[];
   archCache: Map<string, Arch | null>;
 }
 
-export function assembleScan(parsed: ParsedSource[], board: string[]): { entries: BootEntry[]; problems: Problem[] } {
-  const ctx: Context = { views: parsed.map((p) => p.view), board, problems: [], archCache: new Map() };
+/** `arch`, when given, is the machine's: kernels built for another one are listed and reported. */
+export function assembleScan(parsed: ParsedSource[], board: string[], arch?: Arch): { entries: BootEntry[]; problems: Problem[] } {
+  const ctx: Context = { views: parsed.map((p) => p.view), board, arch: arch ?? null, problems: [], archCache: new Map() };
   const perSource = parsed.map((source) => assembleSource(source, ctx));
   return { entries: orderWithOneDefault(perSource, ctx.views.map((v) => v.source)), problems: ctx.problems };
 }
@@ -114,6 +117,10 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     }
   }
 
+  const imageArch = kernelArch(kernel, ctx);
+  if (imageArch && ctx.arch && !canKexecArch(ctx.arch, imageArch)) {
+    report(`${parsed.label}: the kernel is built for ${imageArch}, and this machine is ${ctx.arch}: it cannot be booted here`);
+  }
   return {
     id,
     label: parsed.label,
@@ -127,7 +134,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     default: parsed.isDefault && format !== 'raw',
     kind: format === 'raw' ? 'other' : 'config',
     origin: { format, file: configFile, line: parsed.origin.line },
-    arch: kernelArch(kernel, ctx),
+    arch: imageArch,
     version: parsed.version ?? null,
   };
 }

@@ -44,7 +44,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
   try {
     const parsed: ParsedSource[] = sources.map((source) => parseSource(source, board, arch, problems));
-    const assembled = assembleScan(parsed, board);
+    const assembled = assembleScan(parsed, board, arch);
     return { sources, entries: assembled.entries, problems: [...problems, ...assembled.problems] };
   } finally {
     if (!options.keepMounted) {

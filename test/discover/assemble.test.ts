@@ -72,6 +72,13 @@ describe('assembleScan', () => {
     expect(result.entries.map((e) => [e.label, e.default])).toEqual([['Rescue', true], ['Debian', false]]);
   });
 
+  it('lists a kernel built for another architecture, and reports that it cannot boot here', () => {
+    const d2 = source('vdb1', disk2);
+    const result = assembleScan([parsed(d2, [['extlinux', { entries: [entry('Arm', '/Image')], problems: [] }]])], [], 'x86_64');
+    expect(result.entries.map((e) => [e.label, e.arch])).toEqual([['Arm', 'aarch64']]);
+    expect(result.problems.map((p) => p.message)).toEqual(['Arm: the kernel is built for aarch64, and this machine is x86_64: it cannot be booted here']);
+  });
+
   it('follows a search --set=root UUID to another disk, and reports one that is not attached', () => {
     const d1 = source('vda1', disk1);
     const d2 = source('vdb1', disk2, 'AAAA-BBBB');
