@@ -24,7 +24,7 @@ export interface ConfigProblem {
 
 export const EMPTY_CONFIG: MenuConfig = { timeout: null, default: null, console: null, password: null };
 export const DEFAULT_TIMEOUT = 10;
-const MAX_CONFIG_BYTES = 64 * 1024;
+export const MAX_CONFIG_BYTES = 64 * 1024;
 
 export function parseConfig(text: string, file: string | null = null): { config: MenuConfig; problems: ConfigProblem[] } {
   const config: MenuConfig = { ...EMPTY_CONFIG };

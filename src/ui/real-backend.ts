@@ -1,8 +1,9 @@
 // The MenuBackend over the real scan and planner: ROOT directories (plus every subdirectory of a
 // --watch-dir), or block devices kept mounted read-only while the menu runs.
 import path from 'node:path';
-import { mergeConfig, readConfigFile, type MenuConfig } from '../config.js';
+import { MAX_CONFIG_BYTES, mergeConfig, parseConfig, type MenuConfig } from '../config.js';
 import { scan, type ScanOptions } from '../discover/scan.js';
+import { fsSourceFiles } from '../discover/source-files.js';
 import { describeDtbFile } from '../boot/dtb-fixup.js';
 import { planBoot, type DtbFacts } from '../boot/plan.js';
 import type { BootSource, Machine, Problem, ScanResult } from '../model.js';
@@ -67,12 +68,21 @@ export function createBackend(o: BackendOptions): MenuBackend {
   };
 }
 
-/** The first scanned source with a kexmenu.conf at its root supplies the disk's config. */
+/**
+ * The first scanned source with a kexmenu.conf at its root supplies the disk's config. It is read
+ * like every other file on a scanned disk: a symlink cannot point outside the partition, and a
+ * FIFO or device node there is refused instead of blocking the menu.
+ */
 function diskConfig(result: ScanResult): { config: MenuConfig | null; problems: Problem[] } {
   const problems: Problem[] = [];
   for (const source of result.sources) {
     const file = path.join(source.root, 'kexmenu.conf');
-    const read = readConfigFile(file);
+    const text = fsSourceFiles(source.root).read('/kexmenu.conf', MAX_CONFIG_BYTES);
+    if (!text.ok) {
+      if (text.reason !== 'missing') problems.push({ source: source.id, file, line: null, message: text.message });
+      continue;
+    }
+    const read = parseConfig(text.text, file);
     for (const p of read.problems) problems.push({ source: source.id, file, line: p.line || null, message: p.message });
     const c = read.config;
     if (c.timeout !== null || c.default !== null || c.console !== null || c.password !== null) {

@@ -1,5 +1,6 @@
 // The real backend over directories: the scan, a disk's own kexmenu.conf, and planning.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,21 @@ describe('real backend', () => {
     const plan = backend.plan(entry, { cmdline: 'root=/dev/sda1 single' });
     expect(plan.ok).toBe(true);
     expect(plan.load).toContain('--append=root=/dev/sda1 single');
+  });
+
+  it("reads a disk's kexmenu.conf inside its partition: no symlink out of it, no hang on a FIFO", async () => {
+    const outside = path.join(tmp, 'host.conf');
+    writeFileSync(outside, 'timeout = 3\n');
+    const linked = path.join(tmp, 'linked');
+    mkdirSync(linked);
+    symlinkSync(outside, path.join(linked, 'kexmenu.conf'));
+    const fifo = path.join(tmp, 'fifo');
+    mkdirSync(fifo);
+    execFileSync('mkfifo', [path.join(fifo, 'kexmenu.conf')]);
+    const backend = createBackend({ roots: [linked, fifo], watchDirs: [], devices: [], machine, imageConfig: { ...EMPTY_CONFIG, timeout: 9 }, cliConfig: {} });
+    const { scan, config } = await backend.scan(() => {});
+    expect(config.timeout).toBe(9);
+    expect(scan.problems).toContainEqual(expect.objectContaining({ source: 'fifo', message: 'not a file: /kexmenu.conf' }));
   });
 
   it('scans every subdirectory of a watched directory as a removable source', async () => {
