@@ -113,7 +113,6 @@ export async function run(argv: string[] = []): Promise<number> {
     machine: board ? { ...machine, compatible: board } : machine,
     imageConfig: image.config,
     cliConfig: cli,
-    ...(board ? { board } : {}),
   };
   const initialConfig = mergeConfig(image.config, null, cli);
   const initial = initialState(initialConfig, effectiveTimeout(initialConfig));

@@ -14,7 +14,7 @@ export interface BackendOptions {
   roots: string[];
   watchDirs: string[];
   devices: string[];
-  board?: string[];
+  /** The machine plans are made for; its `compatible` is the board every scan matches DTBs and Pi sections against. */
   machine: Machine;
   imageConfig: MenuConfig;
   cliConfig: Partial<MenuConfig>;
@@ -43,9 +43,9 @@ export function createBackend(o: BackendOptions): MenuBackend {
         removableRoots: watched,
         devices: o.devices,
         arch: o.machine.arch,
+        board: o.machine.compatible,
         keepMounted: devices,
         log,
-        ...(o.board ? { board: o.board } : {}),
       };
       const result = await scan(options);
       lastSources.clear();

@@ -47,6 +47,13 @@ describe('real backend', () => {
     expect(scan.problems).toContainEqual(expect.objectContaining({ source: 'fifo', message: 'not a file: /kexmenu.conf' }));
   });
 
+  it("scans for the machine's board, so a recorded --sysroot board picks the same DTB as kexmenu plan", async () => {
+    const pi: Machine = { ...machine, arch: 'aarch64', compatible: ['raspberrypi,3-model-b-plus', 'brcm,bcm2837'] };
+    const backend = createBackend({ roots: [path.join(REPO, 'test/fixtures/disks/rpi-boot')], watchDirs: [], devices: [], machine: pi, imageConfig: EMPTY_CONFIG, cliConfig: {} });
+    const { scan } = await backend.scan(() => {});
+    expect(scan.entries[0]?.dtbReason).toMatch(/bcm2710-rpi-3-b-plus\.dtb/);
+  });
+
   it('scans every subdirectory of a watched directory as a removable source', async () => {
     const watched = path.join(tmp, 'watched');
     cpSync(path.join(REPO, 'test/fixtures/disks/usb-stick'), path.join(watched, 'stick'), { recursive: true });
