@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConfigFile, effectiveTimeout, kernelArgConfig, mergeConfig, type MenuConfig } from '../config.js';
-import type { Arch } from '../model.js';
+import { archFromUname } from '../platform/arch.js';
 
 export const MENU_USAGE = `usage: kexmenu [menu] [--dry-run] [--timeout N] [--config FILE] [--board "COMPATIBLE ..."]
                       [--sysroot DIR] [--arch ARCH] [--device PATH]... [--watch-dir DIR]... [ROOT...]
@@ -63,6 +63,11 @@ export async function run(argv: string[] = []): Promise<number> {
     }
     cli.timeout = Number(values.timeout);
   }
+  const arch = values.arch === undefined ? undefined : archFromUname(values.arch);
+  if (arch === null) {
+    process.stderr.write(`kexmenu: unknown --arch ${values.arch} (x86_64, i386, aarch64, arm, riscv64)\n`);
+    return 2;
+  }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     const which = !process.stdin.isTTY ? 'stdin' : 'stdout';
     process.stderr.write(
@@ -103,7 +108,7 @@ export async function run(argv: string[] = []): Promise<number> {
     import('../discover/scan.js'),
   ]);
   const board = values.board?.split(/[\s,]+/).filter(Boolean);
-  const machine = readMachine(values.sysroot ?? '/', values.arch as Arch | undefined);
+  const machine = readMachine(values.sysroot ?? '/', arch);
   // Flags beat kexmenu.* kernel arguments, which beat any config file.
   Object.assign(cli, { ...kernelArgConfig(machine.cmdline), ...cli });
   const options = {

@@ -204,6 +204,12 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     expect((await s.exited()).exitCode).toBe(2);
   }, 30_000);
 
+  it('refuses an unknown --arch with exit code 2 instead of planning for it', () => {
+    const r = spawnSync(process.execPath, [ensureBundle(), ...NO_CONFIG, '--arch', 'sparc', DEBIAN], { input: '', encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown --arch sparc/);
+  }, 30_000);
+
   it('says it needs a terminal and exits 2 when stdin is not one', () => {
     const r = spawnSync(process.execPath, [ensureBundle(), ...NO_CONFIG, DEBIAN], { input: '', encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
