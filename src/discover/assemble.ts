@@ -6,7 +6,7 @@ import type { Arch, BootEntry, BootFormat, BootSource, Problem } from '../model.
 import type { FileRef, ParsedEntry, ParseResult, SourceFiles } from '../parsers/types.js';
 import { canKexecArch } from '../platform/arch.js';
 import { identifyKernelImage, KERNEL_HEAD_BYTES } from '../platform/kernel-image.js';
-import { matchDtbDirectory } from './dtb-dir.js';
+import { type DtbMatch, matchDtbDirectory } from './dtb-dir.js';
 
 export interface SourceView {
   source: BootSource;
@@ -31,11 +31,13 @@ interface Context {
   arch: Arch | null;
   problems: Problem[];
   archCache: Map<string, Arch | null>;
+  /** FDTDIR matches by absolute directory: every label of an extlinux.conf usually names the same one. */
+  dtbDirCache: Map<string, DtbMatch>;
 }
 
 /** `arch`, when given, is the machine's: kernels built for another one are listed and reported. */
 export function assembleScan(parsed: ParsedSource[], board: string[], arch?: Arch): { entries: BootEntry[]; problems: Problem[] } {
-  const ctx: Context = { views: parsed.map((p) => p.view), board, arch: arch ?? null, problems: [], archCache: new Map() };
+  const ctx: Context = { views: parsed.map((p) => p.view), board, arch: arch ?? null, problems: [], archCache: new Map(), dtbDirCache: new Map() };
   const perSource = parsed.map((source) => assembleSource(source, ctx));
   return { entries: orderWithOneDefault(perSource, ctx.views.map((v) => v.source)), problems: ctx.problems };
 }
@@ -111,7 +113,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     const dir = locate(parsed.fdtdir, view, ctx, 'dir');
     if (typeof dir === 'string') report(`${parsed.label}: FDTDIR ${dir}`);
     else {
-      const match = matchDtbDirectory(dir.view.files, dir.path, ctx.board);
+      const match = dtbDirMatch(dir, ctx);
       dtb = match.path ? absoluteIn(dir.view, match.path) : null;
       dtbReason = match.reason;
     }
@@ -164,6 +166,15 @@ function locate(ref: FileRef, view: SourceView, ctx: Context, want: 'file' | 'di
   if (want === 'file' && stat.type !== 'file') return `is not a file: ${ref.path}`;
   if (want === 'dir' && stat.type !== 'dir') return `is not a directory: ${ref.path}`;
   return { view: target, path: canonical, absolute: absoluteIn(target, canonical) };
+}
+
+function dtbDirMatch(dir: Located, ctx: Context): DtbMatch {
+  let match = ctx.dtbDirCache.get(dir.absolute);
+  if (!match) {
+    match = matchDtbDirectory(dir.view.files, dir.path, ctx.board);
+    ctx.dtbDirCache.set(dir.absolute, match);
+  }
+  return match;
 }
 
 function kernelArch(kernel: Located, ctx: Context): Arch | null {

@@ -148,4 +148,16 @@ describe('assembleScan', () => {
     ]);
     expect(result.problems[0]!.file).toBe(path.join(disk1, 'boot/grub/grub.cfg'));
   });
+
+  it('reads an FDTDIR once per scan however many entries name it', () => {
+    writeFileSync(path.join(disk2, 'dtbs/broadcom/board.dtb'), 'not a device tree');
+    const src = source('disk2', disk2);
+    const view = parsed(src, [['extlinux', { entries: [1, 2, 3].map((n) => entry(`L${n}`, '/Image', { fdtdir: { path: '/dtbs' } })), problems: [] }]]);
+    const files = view.view.files;
+    let dtbReads = 0;
+    view.view.files = { ...files, readBytes: (p, o, l) => (p.endsWith('.dtb') && dtbReads++, files.readBytes(p, o, l)) };
+    const { entries } = assembleScan([view], ['vendor,board']);
+    expect(entries).toHaveLength(3);
+    expect(dtbReads).toBe(1);
+  });
 });
