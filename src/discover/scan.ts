@@ -42,10 +42,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     sources.push(...found);
   }
 
+  // The result's problems are this array itself: the unmount errors pushed below still reach it.
+  const result: ScanResult = { sources, entries: [], problems };
   try {
     const parsed: ParsedSource[] = sources.map((source) => parseSource(source, board, arch, problems));
     const assembled = assembleScan(parsed, board, arch);
-    return { sources, entries: assembled.entries, problems: [...problems, ...assembled.problems] };
+    result.entries = assembled.entries;
+    problems.push(...assembled.problems);
+    return result;
   } finally {
     if (!options.keepMounted) {
       for (const target of mounted.reverse()) {
