@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const name = first && first in COMMANDS ? (first as CommandName) : 'menu';
+  const name = first && Object.hasOwn(COMMANDS, first) ? (first as CommandName) : 'menu';
   const args = name === first ? rest : argv;
   const command = await COMMANDS[name]();
   return command.run(args);

@@ -204,6 +204,12 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     expect((await s.exited()).exitCode).toBe(2);
   }, 30_000);
 
+  it("takes a first word that only Object's prototype knows (toString) for a ROOT, not a command", () => {
+    const r = spawnSync(process.execPath, [ensureBundle(), 'toString'], { input: '', encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal/);
+  }, 30_000);
+
   it('refuses an unknown --arch with exit code 2 instead of planning for it', () => {
     const r = spawnSync(process.execPath, [ensureBundle(), ...NO_CONFIG, '--arch', 'sparc', DEBIAN], { input: '', encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
