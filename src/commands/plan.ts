@@ -2,6 +2,7 @@
 //                 [--board "COMPATIBLE ..."] [--device PATH]... [--json]
 // Scans, finds the entry, and prints how it would be booted on this machine (or on a machine
 // recorded under --sysroot): the exact kexec commands, the command line, the device tree and why.
+import { archFromUname } from '../platform/arch.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeDtbFile } from '../boot/dtb-fixup.js';
 import { planBoot } from '../boot/plan.js';
@@ -20,8 +21,6 @@ export const PLAN_OPTIONS = {
   json: { type: 'boolean', default: false },
 } satisfies NonNullable<ParseArgsConfig['options']>;
 
-const ARCHES: readonly Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
-
 export interface PlanRequest {
   id: string;
   roots: string[];
@@ -39,15 +38,16 @@ export type Planned = { found: true; entry: BootEntry; plan: BootPlan } | { foun
 export function planRequest(values: { [K in keyof typeof PLAN_OPTIONS]?: unknown }, positionals: string[]): PlanRequest | string {
   const [id, ...roots] = positionals;
   if (!id) return 'which entry? Give its ID (kexmenu scan lists them)';
-  const arch = values.arch as string | undefined;
-  if (arch !== undefined && !ARCHES.includes(arch as Arch)) return `--arch must be one of ${ARCHES.join(', ')}`;
+  const archName = values.arch as string | undefined;
+  const arch = archName === undefined ? undefined : archFromUname(archName);
+  if (arch === null) return `unknown --arch ${archName} (x86_64, i386, aarch64, arm, riscv64)`;
   const board = values.board as string | undefined;
   return {
     id,
     roots,
     devices: (values.device as string[] | undefined) ?? [],
     sysroot: values.sysroot as string | undefined,
-    arch: arch as Arch | undefined,
+    arch,
     board: board === undefined ? undefined : board.split(/\s+/).filter(Boolean),
     append: values.append as string | undefined,
     cmdline: values.cmdline as string | undefined,

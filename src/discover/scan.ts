@@ -1,11 +1,11 @@
 // One scan: find the sources (directories given, or block devices mounted read-only), run every
 // parser over each, and assemble the ScanResult that the CLI prints and the menu shows.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Arch, BootSource, Problem, ScanResult } from '../model.js';
 import { PARSERS } from '../parsers/index.js';
 import type { ParseResult } from '../parsers/types.js';
 import { archFromNode } from '../platform/arch.js';
+import { readMachine } from '../platform/machine.js';
 import { assembleScan, type ParsedSource, type SourceView } from './assemble.js';
 import { type BlockDevice, isScannable, listBlockDevices } from './block-devices.js';
 import { MOUNT_BASE, mountReadOnly, mountTarget, unmount } from './mount.js';
@@ -31,8 +31,8 @@ export interface ScanOptions {
 export { releaseMounts } from './mount.js';
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
-  const board = options.board ?? readBoardCompatible();
   const arch = options.arch ?? archFromNode(process.arch) ?? 'x86_64';
+  const board = options.board ?? readMachine('/', arch).compatible;
   const problems: Problem[] = [];
   const sources: BootSource[] = rootSources(options.roots ?? [], options.removableRoots ?? []);
   const mounted: string[] = [];
@@ -122,13 +122,4 @@ async function deviceSource(device: BlockDevice, options: ScanOptions, problems:
     removable: device.removable,
     size: device.size,
   };
-}
-
-/** /proc/device-tree/compatible: NUL-separated, most specific first; empty off device tree. */
-export function readBoardCompatible(sysroot = '/'): string[] {
-  try {
-    return readFileSync(path.join(sysroot, 'proc/device-tree/compatible'), 'latin1').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
 }
