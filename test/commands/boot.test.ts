@@ -2,17 +2,12 @@
 // --dry-run prints the steps, and without a terminal or --yes it must refuse before kexec.
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, fixturePath } from '../helpers/golden.js';
+import { kexmenu } from '../helpers/cli.js';
+import { fixturePath } from '../helpers/golden.js';
 
-const REPO = path.resolve(FIXTURES, '../..');
 const TREE = fixturePath('extlinux', 'debian-u-boot-menu', 'tree');
 const board = (name: string) => fixturePath('machines', name);
-
-function kexmenu(...args: string[]) {
-  return execa('node', ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO, reject: false, stdin: 'ignore' });
-}
 
 describe('kexmenu boot', () => {
   it('--dry-run prints every step and writes nothing', async () => {

@@ -1,16 +1,11 @@
 // The plan command as a person runs it: the real CLI over a fixture tree and a recorded board.
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, fixturePath } from '../helpers/golden.js';
+import { kexmenu } from '../helpers/cli.js';
+import { fixturePath } from '../helpers/golden.js';
 
-const REPO = path.resolve(FIXTURES, '../..');
 const TREE = fixturePath('extlinux', 'debian-u-boot-menu', 'tree');
 const board = (name: string) => fixturePath('machines', name);
-
-function kexmenu(...args: string[]) {
-  return execa('node', ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO, reject: false, stdin: 'ignore' });
-}
 
 describe('kexmenu plan', () => {
   it('prints the JSON plan for a Pi 3 running with nr_cpus=1, with the FDTDIR DTB given the firmware memory', async () => {

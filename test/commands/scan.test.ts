@@ -1,20 +1,15 @@
 // `kexmenu scan` through the real CLI over the sample disks (directories as partitions).
 import path from 'node:path';
-import { execa } from 'execa';
+import { kexmenu } from '../helpers/cli.js';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/model.js';
 import { fixturePath } from '../helpers/golden.js';
 
-const cli = path.resolve('src/cli.ts');
 const disks = ['debian-root', 'rpi-boot', 'usb-stick'].map((d) => fixturePath('disks', d));
-
-function kexmenu(args: string[]) {
-  return execa('node', ['--import', 'tsx', cli, ...args], { reject: false });
-}
 
 describe('kexmenu scan', () => {
   it('prints the JSON contract: sources, ordered entries with one default, problems', async () => {
-    const { stdout, exitCode } = await kexmenu(['scan', '--json', '--board', 'raspberrypi,3-model-b brcm,bcm2837', ...disks]);
+    const { stdout, exitCode } = await kexmenu('scan', '--json', '--board', 'raspberrypi,3-model-b brcm,bcm2837', ...disks);
     expect(exitCode).toBe(0);
     const result = JSON.parse(stdout) as ScanResult;
     expect(result.sources.map((s) => [s.id, s.root, s.device])).toEqual(disks.map((d) => [path.basename(d), d, null]));
@@ -31,7 +26,7 @@ describe('kexmenu scan', () => {
   });
 
   it('prints a readable table with the default marked and problems listed', async () => {
-    const { stdout, exitCode } = await kexmenu(['scan', ...disks]);
+    const { stdout, exitCode } = await kexmenu('scan', ...disks);
     expect(exitCode).toBe(0);
     expect(stdout).toMatch(/^debian-root {2}/m);
     expect(stdout).toMatch(/^ {2}\* debian-root:grub:0 {2}Debian GNU\/Linux/m);
@@ -39,7 +34,7 @@ describe('kexmenu scan', () => {
   });
 
   it('refuses an unknown --arch with a usage error', async () => {
-    const { stderr, exitCode } = await kexmenu(['scan', '--arch', 'vax', ...disks]);
+    const { stderr, exitCode } = await kexmenu('scan', '--arch', 'vax', ...disks);
     expect(exitCode).toBe(2);
     expect(stderr).toContain('unknown --arch vax');
   });
