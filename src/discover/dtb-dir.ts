@@ -21,7 +21,9 @@ export function matchDtbDirectory(files: SourceFiles, dir: string, board: string
   }
   let best: { path: string; exact: boolean } | null = null;
   for (const candidate of dtbFiles(files, dir)) {
-    const bytes = files.readBytes(candidate, 0, MAX_DTB_BYTES);
+    // Read each file at its own size: most are tens of KiB, and a directory can hold thousands.
+    const size = files.stat(candidate)?.size ?? 0;
+    const bytes = size > 0 && size <= MAX_DTB_BYTES ? files.readBytes(candidate, 0, size) : null;
     const tree = bytes ? parseFdt(bytes) : null;
     if (!tree) continue;
     const compatible = rootCompatible(tree);
