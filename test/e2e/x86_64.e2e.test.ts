@@ -155,10 +155,16 @@ describe('x86_64 image in QEMU', () => {
     await guest.waitForScreen(/^\| > /m, 20_000);
     for (let i = 0; i < 20; i++) {
       const line = selected();
-      if (label.test(line)) return;
+      if (label.test(line)) {
+        // Settle: the match must still be there once the frame is complete.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (selected() === line) return;
+        continue;
+      }
       guest.send('\x1b[B');
       const moved = Date.now();
-      while (selected() === line) {
+      // A frame caught half drawn can show no `>` line at all: that is not a move yet.
+      while (selected() === line || selected() === '') {
         if (Date.now() - moved > 15_000) throw new Error(`the selection did not move; screen:\n${guest.screen()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
