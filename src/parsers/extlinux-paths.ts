@@ -6,16 +6,10 @@
 // start at the partition root. We try the config's directory first (it is right for both when the
 // file is there) and fall back to the partition root when only that holds the file; when neither
 // exists the config-directory form is kept, so the scanner's "not found" names the syslinux reading.
-import { sourcePathParts } from '../discover/source-files.js';
+import { normalizeSourcePath } from './source-path.js';
 import type { SourceFiles } from './types.js';
 
 export type ResolvePath = (raw: string) => string | null;
-
-/** Normalizes a '/'-rooted path; null when `..` climbs out of the partition. */
-export function normalizeSourcePath(p: string): string | null {
-  const parts = sourcePathParts(p);
-  return parts === null ? null : `/${parts.join('/')}`;
-}
 
 export function dirOf(file: string): string {
   const cut = file.lastIndexOf('/');

@@ -3,28 +3,38 @@
 // resolve them, check them and turn them into BootEntry values.
 import type { Arch, BootFormat } from '../model.js';
 
-export type ReadFailure = 'missing' | 'not-a-file' | 'too-large' | 'escapes' | 'unreadable';
+/**
+ * Why a path gives nothing: absent (a missing component ends the walk), not a regular file, over
+ * the size asked for, leading above the source's root, a symlink loop, an I/O error, or past the
+ * source's read budget.
+ */
+export type ReadFailure = 'missing' | 'not-a-file' | 'too-large' | 'escapes' | 'loop' | 'unreadable' | 'over-budget';
 
-export type ReadResult =
-  | { ok: true; text: string; path: string }
-  | { ok: false; reason: ReadFailure; message: string; path: string };
+export type Failure = { ok: false; reason: ReadFailure; message: string; path: string };
+
+export type ReadResult = { ok: true; text: string; path: string } | Failure;
 
 export interface FileStat {
   type: 'file' | 'dir' | 'other';
   size: number;
 }
 
+/** Where a path leads: its canonical form and what is there, or why it leads nowhere. */
+export type Resolved = ({ ok: true; path: string } & FileStat) | Failure;
+
 /** Read-only view of one filesystem. Every path is '/'-rooted inside the source. */
 export interface SourceFiles {
-  /** Reads a text file; refuses files over `maxBytes` (default 1 MiB) and paths that escape the source. */
+  /** Reads a text file; refuses files over `maxBytes` (default 1 MiB) and anything that is not a regular file. */
   read(path: string, maxBytes?: number): ReadResult;
-  /** Reads up to `length` bytes from `offset`; null when the file cannot be read. */
+  /** Reads up to `length` bytes of a regular file from `offset`; null when it cannot be read. */
   readBytes(path: string, offset: number, length: number): Uint8Array | null;
-  /** The entry's type after following symlinks inside the source; null when absent or escaping. */
+  /** Follows the path component by component, symlinks included, never leaving the source. */
+  resolve(path: string): Resolved;
+  /** What `resolve` found; null when it found nothing. */
   stat(path: string): FileStat | null;
-  /** Sorted names in a directory; null when it is not a readable directory. */
+  /** Sorted names in a directory (at most a bounded number); null when it is not a readable directory. */
   list(dir: string): string[] | null;
-  /** The path with every symlink resolved inside the source (absolute links count from the source root). */
+  /** The path with every symlink resolved inside the source (absolute links count from the source root); null when it leads nowhere. */
   canonical(path: string): string | null;
 }
 
@@ -60,6 +70,11 @@ export interface ParseProblem {
   file: string | null;
   line: number | null;
   message: string;
+}
+
+/** Where problems go while a parser works: an array, or a bounded ProblemLog. */
+export interface ProblemSink {
+  push(...problems: ParseProblem[]): unknown;
 }
 
 export interface ParseResult {

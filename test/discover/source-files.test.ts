@@ -1,15 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fsSourceFiles, joinSourcePath, sourcePathParts } from '../../src/discover/source-files.js';
+import { fsSourceFiles } from '../../src/discover/source-files.js';
+import { sourcePathParts } from '../../src/parsers/source-path.js';
 
 describe('source paths', () => {
   it('keeps .. inside the source and reports a climb out', () => {
     expect(sourcePathParts('/boot/../boot/grub/./grub.cfg')).toEqual(['boot', 'grub', 'grub.cfg']);
     expect(sourcePathParts('/boot/../../etc/shadow')).toBeNull();
-    expect(joinSourcePath('/boot/', 'vmlinuz')).toBe('/boot/vmlinuz');
-    expect(joinSourcePath('/boot', '/Image')).toBe('/Image');
   });
 });
 
@@ -21,7 +21,11 @@ describe('fsSourceFiles', () => {
     root = path.join(base, 'part');
     outside = path.join(base, 'secret');
     mkdirSync(path.join(root, 'boot'), { recursive: true });
+    mkdirSync(path.join(base, 'elsewhere'));
     writeFileSync(outside, 'host file');
+    writeFileSync(path.join(base, 'elsewhere/grub.cfg'), 'host file');
+    execFileSync('mkfifo', [path.join(base, 'fifo')]);
+    execFileSync('mkfifo', [path.join(root, 'fifo')]);
     writeFileSync(path.join(root, 'boot/vmlinuz-6.1'), 'kernel');
     writeFileSync(path.join(root, 'boot/big.cfg'), 'x'.repeat(2048));
     symlinkSync('boot/vmlinuz-6.1', path.join(root, 'vmlinuz'));
@@ -29,6 +33,10 @@ describe('fsSourceFiles', () => {
     symlinkSync('../secret', path.join(root, 'escape-link'));
     symlinkSync('loop-b', path.join(root, 'loop-a'));
     symlinkSync('loop-a', path.join(root, 'loop-b'));
+    // Through a directory that does not exist: the rest of the text must never be applied.
+    symlinkSync('nx/../../../elsewhere/grub.cfg', path.join(root, 'boot/missing-dir-link'));
+    symlinkSync('nx/../../../fifo', path.join(root, 'boot/missing-dir-fifo'));
+    symlinkSync('vmlinuz-6.1/../../../secret', path.join(root, 'boot/through-a-file'));
   });
 
   it('follows relative and absolute symlinks inside the source', () => {
@@ -46,12 +54,41 @@ describe('fsSourceFiles', () => {
     expect(files.stat('/escape-link')).toBeNull();
   });
 
-  it('bounds reads and symlink loops', () => {
+  it('ends the walk at a missing component: a symlink through a missing directory is "not found"', () => {
+    const files = fsSourceFiles(root);
+    expect(files.read('/boot/missing-dir-link')).toMatchObject({ ok: false, reason: 'missing' });
+    expect(files.read('/boot/missing-dir-fifo')).toMatchObject({ ok: false, reason: 'missing' });
+    expect(files.readBytes('/boot/missing-dir-link', 0, 100)).toBeNull();
+    expect(files.canonical('/boot/missing-dir-link')).toBeNull();
+    expect(files.list('/boot/missing-dir-link/..')).toBeNull();
+    expect(files.read('/boot/through-a-file')).toMatchObject({ ok: false, reason: 'missing' });
+  });
+
+  it('tells a symlink loop from an escape', () => {
+    const files = fsSourceFiles(root);
+    expect(files.read('/loop-a')).toMatchObject({ ok: false, reason: 'loop', message: expect.stringMatching(/symlink loop/) });
+    expect(files.resolve('/loop-b/x')).toMatchObject({ ok: false, reason: 'loop' });
+  });
+
+  it('refuses a FIFO without opening it', () => {
+    expect(fsSourceFiles(root).read('/fifo')).toMatchObject({ ok: false, reason: 'not-a-file' });
+    expect(fsSourceFiles(root).readBytes('/fifo', 0, 10)).toBeNull();
+  });
+
+  it('bounds reads, and sizes a read by the file rather than the bound', () => {
     const files = fsSourceFiles(root);
     expect(files.read('/boot/big.cfg', 1024)).toMatchObject({ ok: false, reason: 'too-large' });
-    expect(files.read('/loop-a')).toMatchObject({ ok: false, reason: 'escapes' });
     expect(files.read('/nope')).toMatchObject({ ok: false, reason: 'missing' });
-    expect(files.readBytes('/vmlinuz', 1, 3)).toEqual(new Uint8Array(Buffer.from('ern')));
-    expect(files.list('/boot')).toEqual(['big.cfg', 'vmlinuz-6.1']);
+    const head = files.readBytes('/vmlinuz', 1, 3)!;
+    expect(head).toEqual(new Uint8Array(Buffer.from('ern')));
+    // A 1 MiB limit must not mean a 1 MiB buffer for a 6-byte file.
+    expect(files.readBytes('/vmlinuz', 0, 1024 * 1024)!.buffer.byteLength).toBeLessThan(4096);
+    expect(files.list('/boot')).toEqual(['big.cfg', 'missing-dir-fifo', 'missing-dir-link', 'through-a-file', 'vmlinuz-6.1']);
+  });
+
+  it('stops at its budget of operations and says so', () => {
+    const files = fsSourceFiles(root, { operations: 5, bytes: 1 << 20, listNames: 100 });
+    for (let i = 0; i < 5; i++) files.stat(`/boot/none-${i}`);
+    expect(files.read('/boot/vmlinuz-6.1')).toMatchObject({ ok: false, reason: 'over-budget', message: expect.stringMatching(/budget/) });
   });
 });

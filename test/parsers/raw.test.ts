@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsSourceFiles } from '../../src/discover/source-files.js';
 import { classifyKernelName, compareKernelVersions, parseRaw } from '../../src/parsers/raw.js';
-import type { FileStat, ParseResult, SourceFiles } from '../../src/parsers/types.js';
+import type { ParseResult } from '../../src/parsers/types.js';
+import { sourceView } from '../../src/discover/source-view.js';
+import { memoryBackend, type MemoryTree } from '../helpers/memory-source.js';
 import { expectParsedFixture } from '../helpers/parse-fixture.js';
 
 const summary = (result: ParseResult) =>
@@ -113,24 +115,25 @@ describe('compareKernelVersions', () => {
 });
 
 /** An in-memory source: `dirs` maps a directory to its file names (all plain files). */
-function memorySource(dirs: Record<string, string[]>, listed: string[]): SourceFiles {
-  const isFile = (p: string) => Object.entries(dirs).some(([d, names]) => names.some((n) => (d === '/' ? `/${n}` : `${d}/${n}`) === p));
-  return {
-    read: (p) => ({ ok: false, reason: 'missing', message: `not found: ${p}`, path: p }),
-    readBytes: () => null,
-    stat: (p): FileStat | null => (p in dirs ? { type: 'dir', size: 0 } : isFile(p) ? { type: 'file', size: 1 } : null),
-    list: (d) => {
-      listed.push(d);
-      return dirs[d] ?? null;
-    },
-    canonical: (p) => p,
+function memorySource(dirs: Record<string, string[]>, listed: string[]) {
+  const tree: MemoryTree = {};
+  for (const [dir, names] of Object.entries(dirs)) {
+    tree[dir] = { dir: true };
+    for (const n of names) if (!(`${dir === '/' ? '' : dir}/${n}` in dirs)) tree[`${dir === '/' ? '' : dir}/${n}`] = 'x';
+  }
+  const backend = memoryBackend(tree);
+  const list = backend.list.bind(backend);
+  backend.list = (parts, max) => {
+    listed.push(`/${parts.join('/')}`);
+    return list(parts, max);
   };
+  return sourceView(backend);
 }
 
 describe('parseRaw bounds', () => {
   it('lists only /, /boot and /boot/firmware', () => {
     const listed: string[] = [];
-    parseRaw({ files: memorySource({ '/': ['boot', 'usr'], '/boot': ['vmlinuz-6.1'], '/usr': ['vmlinuz-9'] }, listed), board: [], arch: 'x86_64' });
+    parseRaw({ files: memorySource({ '/': ['boot', 'usr'], '/boot': ['vmlinuz-6.1', 'firmware'], '/boot/firmware': [], '/usr': ['vmlinuz-9'] }, listed), board: [], arch: 'x86_64' });
     expect(listed).toEqual(['/', '/boot', '/boot/firmware']);
   });
 
