@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CONFIG, globMatch, hashPassword, mergeConfig, parseConfig, readConfigFile, kernelArgConfig, verifyPassword } from '../src/config.js';
+import { globMatch } from '../src/text/glob.js';
+import { EMPTY_CONFIG, hashPassword, mergeConfig, parseConfig, readConfigFile, kernelArgConfig, verifyPassword } from '../src/config.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 

@@ -1,5 +1,7 @@
 // One Boot Loader Specification type #1 entry file, read as plain keys (no paths resolved yet).
 // https://uapi-group.org/specifications/specs/boot_loader_specification/#type-1-boot-loader-specification-entries
+import { splitKeyword } from './keyword-line.js';
+import { FILES_PER_ENTRY } from './limits.js';
 
 /** A path as written, with the line it is on (for problems). */
 export interface WrittenPath {
@@ -20,6 +22,7 @@ export interface BlsEntryFile {
   sortKey: string | null;
   linux: WrittenPath | null;
   efi: string | null;
+  /** At most FILES_PER_ENTRY + 1: one more than can be used, to tell that there were too many. */
   initrd: WrittenPath[];
   options: string[];
   devicetree: WrittenPath | null;
@@ -62,10 +65,8 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
     const at = (path: string): WrittenPath => ({ path, line: index + 1 });
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const match = /^(\S+)\s*(.*)$/.exec(line);
-    if (!match) return;
-    const key = match[1]!;
-    const value = match[2]!.trim();
+    const { keyword: key, rest } = splitKeyword(line);
+    const value = rest.trim();
     switch (key) {
       case 'title':
         entry.title = value;
@@ -88,7 +89,7 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
       case 'initrd':
         // One path per line in the spec; GRUB's blscfg also takes several on one line (Fedora's
         // `initrd /initramfs-V.img $tuned_initrd`), and paths with spaces do not occur on $BOOT.
-        entry.initrd.push(...value.split(/\s+/).filter(Boolean).map(at));
+        for (const path of value.split(/\s+/)) if (path && entry.initrd.length <= FILES_PER_ENTRY) entry.initrd.push(at(path));
         break;
       case 'options':
         if (value !== '') entry.options.push(value);
@@ -97,7 +98,7 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
         entry.devicetree = at(value);
         break;
       case 'devicetree-overlay':
-        entry.overlays.push(...value.split(/\s+/).filter(Boolean).map(at));
+        for (const path of value.split(/\s+/)) if (path && entry.overlays.length <= FILES_PER_ENTRY) entry.overlays.push(at(path));
         break;
       case 'architecture':
         entry.architecture = value;

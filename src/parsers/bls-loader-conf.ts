@@ -1,5 +1,7 @@
 // loader/loader.conf, the systemd-boot settings beside loader/entries: only `default` (a glob
 // over entry ids) and `timeout` matter to a menu that runs before the real boot loader.
+import { globMatch } from '../text/glob.js';
+import { splitKeyword } from './keyword-line.js';
 
 export interface LoaderConf {
   default: string | null;
@@ -12,11 +14,11 @@ export function parseLoaderConf(text: string): LoaderConf {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const match = /^(\S+)\s+(.*)$/.exec(line);
-    if (!match) continue;
-    const value = match[2]!.trim();
-    if (match[1] === 'default') conf.default = value;
-    if (match[1] === 'timeout') conf.timeout = parseTimeout(value);
+    const { keyword, rest } = splitKeyword(line);
+    const value = rest.trim();
+    if (value === '') continue;
+    if (keyword === 'default') conf.default = value;
+    if (keyword === 'timeout') conf.timeout = parseTimeout(value);
   }
   return conf;
 }
@@ -30,22 +32,5 @@ function parseTimeout(value: string): number | null {
 
 /** fnmatch-style `*`, `?` and `[...]`, as systemd-boot matches `default` against entry ids. */
 export function globMatches(pattern: string, name: string): boolean {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close === -1) {
-        re += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, close);
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`, 's').test(name);
+  return globMatch(pattern, name, { brackets: true });
 }

@@ -1,7 +1,8 @@
 // Reads an extlinux.conf/syslinux.cfg into directive lines, with INCLUDE files spliced in where
 // they are named (as syslinux does), TEXT ... ENDTEXT blocks dropped, and every problem kept.
 import type { ResolvePath } from './extlinux-paths.js';
-import type { ParseProblem, SourceFiles } from './types.js';
+import { splitKeyword } from './keyword-line.js';
+import type { ProblemSink, SourceFiles } from './types.js';
 
 export interface Directive {
   /** Lower-cased keyword; MENU sub-keywords are joined to it: "menu label", "menu begin". */
@@ -19,11 +20,11 @@ interface Walk {
   files: SourceFiles;
   resolve: ResolvePath;
   out: Directive[];
-  problems: ParseProblem[];
+  problems: ProblemSink;
   includes: number;
 }
 
-export function readDirectives(files: SourceFiles, file: string, resolve: ResolvePath, problems: ParseProblem[]): Directive[] | null {
+export function readDirectives(files: SourceFiles, file: string, resolve: ResolvePath, problems: ProblemSink): Directive[] | null {
   const out: Directive[] = [];
   const top = files.read(file);
   if (!top.ok) {
@@ -84,13 +85,13 @@ function splice(walk: Walk, file: string, text: string, stack: string[]): void {
 }
 
 function toDirective(trimmed: string, file: string, line: number): Directive {
-  const [, first = '', rest = ''] = /^(\S+)\s*(.*)$/.exec(trimmed) ?? [];
-  let key = first.toLowerCase();
+  const { keyword, rest } = splitKeyword(trimmed);
+  let key = keyword.toLowerCase();
   let value = rest;
   if (key === 'menu') {
-    const [, sub = '', subRest = ''] = /^(\S+)\s*(.*)$/.exec(rest) ?? [];
-    key = `menu ${sub.toLowerCase()}`;
-    value = subRest;
+    const sub = splitKeyword(rest);
+    key = `menu ${sub.keyword.toLowerCase()}`;
+    value = sub.rest;
   }
   return { key, value: value.trim(), file, line };
 }

@@ -7,8 +7,9 @@
 //   priority 3: matches kexmenu.conf `default` (label glob or entry id)
 //   priority 2: the default of a removable (USB) disk
 //   priority 1: the default of a fixed disk
-import { globMatch, type MenuConfig } from '../config.js';
+import type { MenuConfig } from '../config.js';
 import type { BootEntry, ScanResult } from '../model.js';
+import { globMatch } from '../text/glob.js';
 import { orderedEntries } from './layout.js';
 
 export type Autoboot =
