@@ -4,10 +4,9 @@
 // firmware's own tree.
 import path from 'node:path';
 import type { SourceFiles } from '../parsers/types.js';
-import { parseFdt, rootCompatible } from '../platform/fdt.js';
+import { readRootCompatible } from '../platform/fdt.js';
 
 const MAX_DTB_FILES = 4000;
-const MAX_DTB_BYTES = 1024 * 1024;
 
 export interface DtbMatch {
   path: string | null;
@@ -21,13 +20,9 @@ export function matchDtbDirectory(files: SourceFiles, dir: string, board: string
   }
   let best: { path: string; exact: boolean } | null = null;
   for (const candidate of dtbFiles(files, dir)) {
-    // Read each file at its own size: most are tens of KiB, and a directory can hold thousands.
-    const size = files.stat(candidate)?.size ?? 0;
-    const bytes = size > 0 && size <= MAX_DTB_BYTES ? files.readBytes(candidate, 0, size) : null;
-    const tree = bytes ? parseFdt(bytes) : null;
-    if (!tree) continue;
-    const compatible = rootCompatible(tree);
-    if (!compatible.includes(wanted)) continue;
+    // Only the header and the root's properties: a directory can hold thousands of trees.
+    const compatible = readRootCompatible((offset, length) => files.readBytes(candidate, offset, length));
+    if (!compatible?.includes(wanted)) continue;
     const exact = compatible[0] === wanted;
     if (!best || (exact && !best.exact)) best = { path: candidate, exact };
     if (exact) break;

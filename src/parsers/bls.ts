@@ -1,12 +1,14 @@
 // Boot Loader Specification type #1 entries (loader/entries/*.conf), as written by systemd's
 // kernel-install, Fedora's grub2/grubby and ostree, and read by systemd-boot and GRUB's blscfg.
 // https://uapi-group.org/specifications/specs/boot_loader_specification/
-import { sourcePathParts } from '../discover/source-files.js';
+import { sourcePathParts } from './source-path.js';
 import type { Arch } from '../model.js';
 import { type BlsEntryFile, parseEntryText, type WrittenPath } from './bls-entry.js';
 import { globMatches, type LoaderConf, parseLoaderConf } from './bls-loader-conf.js';
 import { compareEntries, isBad } from './bls-sort.js';
-import type { FileRef, ParseContext, ParsedEntry, ParseProblem, ParseResult } from './types.js';
+import { capFiles } from './limits.js';
+import { ProblemLog } from './problems.js';
+import type { FileRef, ParseContext, ParsedEntry, ParseResult, ProblemSink } from './types.js';
 
 export interface BlsOptions {
   /** Entry directories to read, '/'-rooted in the source. */
@@ -42,7 +44,7 @@ interface Found {
 }
 
 export function parseBls(ctx: ParseContext, options: BlsOptions = {}): ParseResult {
-  const problems: ParseProblem[] = [];
+  const problems = new ProblemLog();
   const found: Found[] = [];
   let loaderConf: LoaderConf | null = null;
 
@@ -77,12 +79,12 @@ export function parseBls(ctx: ParseContext, options: BlsOptions = {}): ParseResu
     loaderConf?.default ?? null,
   );
   const entries = usable.map((u) => ({ ...u.parsed, isDefault: u.entry === chosen }));
-  const result: ParseResult = { entries, problems };
+  const result: ParseResult = { entries, problems: problems.list() };
   if (loaderConf?.timeout != null) result.timeout = loaderConf.timeout;
   return result;
 }
 
-function readLoaderConf(ctx: ParseContext, entriesDir: string, problems: ParseProblem[]): LoaderConf | null {
+function readLoaderConf(ctx: ParseContext, entriesDir: string, problems: ProblemSink): LoaderConf | null {
   const file = `${entriesDir.replace(/\/entries\/?$/, '')}/loader.conf`;
   const read = ctx.files.read(file);
   if (read.ok) return parseLoaderConf(read.text);
@@ -91,7 +93,7 @@ function readLoaderConf(ctx: ParseContext, entriesDir: string, problems: ParsePr
 }
 
 /** Entries for another architecture, or for an EFI program instead of Linux, are not ours to show. */
-function appliesHere(entry: BlsEntryFile, arch: Arch, file: string, problems: ParseProblem[]): boolean {
+function appliesHere(entry: BlsEntryFile, arch: Arch, file: string, problems: ProblemSink): boolean {
   if (entry.architecture !== null && entry.architecture.toLowerCase() !== SPEC_ARCH[arch]) return false;
   if (entry.linux === null) {
     if (entry.efi === null) problems.push({ file, line: null, message: 'entry has no linux line' });
@@ -105,7 +107,7 @@ function toParsedEntry(
   found: Found,
   label: string,
   callerExpand: ((text: string) => string) | undefined,
-  problems: ParseProblem[],
+  problems: ProblemSink,
 ): ParsedEntry | null {
   const { entry, dir, file } = found;
   const line = entry.linux!.line;
@@ -126,8 +128,11 @@ function toParsedEntry(
     }
     return null;
   }
-  const initrd = entry.initrd.map(resolve).filter((ref): ref is FileRef => ref !== null);
-  const overlays = entry.overlays.map(resolve).filter((ref): ref is FileRef => ref !== null);
+  const initrds = capFiles(entry.initrd, 'initrds');
+  const overlayList = capFiles(entry.overlays, 'device tree overlays');
+  for (const message of [initrds.problem, overlayList.problem]) if (message) problems.push({ file, line, message });
+  const initrd = initrds.kept.map(resolve).filter((ref): ref is FileRef => ref !== null);
+  const overlays = overlayList.kept.map(resolve).filter((ref): ref is FileRef => ref !== null);
   const dtb = entry.devicetree === null ? null : resolve(entry.devicetree);
   const cmdline = expand(entry.options.join(' ')).replace(/\s+/g, ' ').trim();
   if (unset.size > 0) {

@@ -4,7 +4,10 @@
 // boot-sector or image types are skipped without complaint, since every syslinux menu has them.
 import { type Directive, readDirectives } from './extlinux-lines.js';
 import { pathResolver, type ResolvePath } from './extlinux-paths.js';
-import type { FileRef, ParseContext, ParsedEntry, ParseProblem, ParseResult, Parser } from './types.js';
+import { ProblemLog } from './problems.js';
+import { boundedLabel } from './label.js';
+import { capFiles, FILES_PER_ENTRY } from './limits.js';
+import type { FileRef, ParsedEntry, ParseResult, Parser, ProblemSink } from './types.js';
 
 export const EXTLINUX_CONFIGS = [
   '/boot/extlinux/extlinux.conf',
@@ -56,9 +59,12 @@ interface Menu {
   globalAppend: string | null;
 }
 
+/** MENU BEGIN inside MENU BEGIN deeper than this is read as if it were not nested. */
+export const MAX_MENU_DEPTH = 16;
+
 export const parseExtlinux: Parser = (ctx) => {
   const entries: ParsedEntry[] = [];
-  const problems: ParseProblem[] = [];
+  const problems = new ProblemLog();
   let timeout: number | null = null;
   const seen = new Set<string>();
 
@@ -73,18 +79,20 @@ export const parseExtlinux: Parser = (ctx) => {
     const directives = readDirectives(ctx.files, file, resolve, problems);
     if (!directives) continue;
     const menu = interpret(directives, problems);
-    entries.push(...toEntries(menu, resolve, problems));
+    for (const entry of toEntries(menu, resolve, problems)) entries.push(entry);
     timeout ??= timeoutSeconds(menu);
   }
 
-  const result: ParseResult = { entries, problems };
+  const result: ParseResult = { entries, problems: problems.list() };
   if (timeout !== null) result.timeout = timeout;
   return result;
 };
 
-function interpret(directives: Directive[], problems: ParseProblem[]): Menu {
+function interpret(directives: Directive[], problems: ProblemSink): Menu {
   const menu: Menu = { labels: [], defaultName: null, defaultWhere: null, uiModule: false, prompt: false, timeoutTenths: null, globalAppend: null };
   const submenus: Submenu[] = [];
+  /** MENU BEGINs past MAX_MENU_DEPTH, each waiting for its MENU END. */
+  let flattened = 0;
   let current: Label | null = null;
   let onTimeout: Directive | null = null;
 
@@ -98,22 +106,27 @@ function interpret(directives: Directive[], problems: ParseProblem[]): Menu {
         break;
       case 'menu label': {
         const submenu = submenus.at(-1);
-        if (current) current.menuLabel = d.value;
-        else if (submenu) submenu.label = d.value;
+        if (current) current.menuLabel = boundedLabel(d.value);
+        else if (submenu) submenu.label = boundedLabel(d.value);
         break;
       }
       case 'menu title': {
         const submenu = submenus.at(-1);
-        if (submenu && !current) submenu.title = d.value;
+        if (submenu && !current) submenu.title = boundedLabel(d.value);
         break;
       }
       case 'menu begin':
-        submenus.push({ title: null, label: null, tag: d.value || null });
         current = null;
+        if (submenus.length >= MAX_MENU_DEPTH) {
+          if (flattened++ === 0) problems.push({ ...where, message: `menus nested more than ${MAX_MENU_DEPTH} deep: the deeper ones are listed as part of the menu above them` });
+          break;
+        }
+        submenus.push({ title: null, label: null, tag: boundedLabel(d.value) || null });
         break;
       case 'menu end':
-        if (submenus.pop() === undefined) problems.push({ ...where, message: 'MENU END without MENU BEGIN' });
         current = null;
+        if (flattened > 0) flattened--;
+        else if (submenus.pop() === undefined) problems.push({ ...where, message: 'MENU END without MENU BEGIN' });
         break;
       case 'menu default':
         if (current) current.menuDefault = true;
@@ -125,7 +138,7 @@ function interpret(directives: Directive[], problems: ParseProblem[]): Menu {
         current.notLinux = d.key === 'kernel' && NOT_LINUX_EXTENSIONS.test(word);
         break;
       case 'initrd':
-        if (current) current.initrd.push(...splitList(d.value, ','));
+        if (current) for (const name of splitList(d.value, ',')) if (current.initrd.length <= FILES_PER_ENTRY) current.initrd.push(name);
         break;
       case 'append':
         if (current) current.append = d.value;
@@ -140,7 +153,7 @@ function interpret(directives: Directive[], problems: ParseProblem[]): Menu {
         if (current) current.fdtdir = word;
         break;
       case 'fdtoverlays':
-        if (current) current.overlays.push(...splitList(d.value, ' '));
+        if (current) for (const name of splitList(d.value, ' ')) if (current.overlays.length <= FILES_PER_ENTRY) current.overlays.push(name);
         break;
       case 'default':
         // DEFAULT names a label (or a whole command line); a .c32 there is a menu module instead.
@@ -183,7 +196,7 @@ function interpret(directives: Directive[], problems: ParseProblem[]): Menu {
 
 function newLabel(d: Directive, submenus: Submenu[]): Label {
   return {
-    name: d.value,
+    name: boundedLabel(d.value),
     file: d.file,
     line: d.line,
     menuPath: submenus.map((s) => s.title ?? s.label ?? s.tag ?? 'Submenu'),
@@ -199,7 +212,7 @@ function newLabel(d: Directive, submenus: Submenu[]): Label {
   };
 }
 
-function toEntries(menu: Menu, resolve: ResolvePath, problems: ParseProblem[]): ParsedEntry[] {
+function toEntries(menu: Menu, resolve: ResolvePath, problems: ProblemSink): ParsedEntry[] {
   const entries: ParsedEntry[] = [];
   const defaultLabel = menu.defaultName === null ? undefined : menu.labels.find((l) => l.name === menu.defaultName);
   if (menu.defaultName !== null && !defaultLabel) {
@@ -220,13 +233,16 @@ function toEntries(menu: Menu, resolve: ResolvePath, problems: ParseProblem[]): 
     const kernel = ref(label.kernel);
     if (!kernel) continue;
     const { cmdline, initrds } = splitInitrdOptions(label.append ?? menu.globalAppend ?? '');
+    const initrd = capFiles([...label.initrd, ...initrds], 'initrds');
+    const overlays = capFiles(label.overlays, 'device tree overlays');
+    for (const message of [initrd.problem, overlays.problem]) if (message) problems.push({ ...where, message });
     entries.push({
-      label: [...label.menuPath, displayLabel(label)].join(' > '),
+      label: boundedLabel([...label.menuPath, displayLabel(label)].join(' > ')),
       kernel,
-      initrd: [...label.initrd, ...initrds].map(ref).filter((r): r is FileRef => r !== null),
+      initrd: initrd.kept.map(ref).filter((r): r is FileRef => r !== null),
       dtb: label.fdt === null ? null : ref(label.fdt),
       fdtdir: label.fdtdir === null ? null : ref(label.fdtdir),
-      overlays: label.overlays.map(ref).filter((r): r is FileRef => r !== null),
+      overlays: overlays.kept.map(ref).filter((r): r is FileRef => r !== null),
       cmdline,
       isDefault: label === defaultLabel,
       origin: { format: 'extlinux', file: label.file, line: label.line },
@@ -250,7 +266,7 @@ function splitInitrdOptions(append: string): { cmdline: string; initrds: string[
   const initrds: string[] = [];
   const kept = append.split(/\s+/).filter((word) => {
     const match = /^initrd=(.*)$/.exec(word);
-    if (match) initrds.push(...splitList(match[1]!, ','));
+    if (match) for (const name of splitList(match[1]!, ',')) initrds.push(name);
     return word !== '' && !match;
   });
   return { cmdline: kept.join(' '), initrds };

@@ -33,10 +33,12 @@ export function parseGrubEnv(text: string): GrubEnvResult {
         logical += c;
       }
     }
+    const lineEnd = i;
     i++;
-    const eq = text.indexOf('=', rawStart) - rawStart;
-    // The name never holds escapes, so the first '=' of the raw line splits it.
-    if (eq <= 0 || rawStart + eq >= i) continue;
+    // The name never holds escapes, so the first '=' of the raw line splits it (looked for on
+    // this line only: searching past it made a file of lines without '=' quadratic).
+    const eq = text.slice(rawStart, lineEnd).indexOf('=');
+    if (eq <= 0) continue;
     const name = text.slice(rawStart, rawStart + eq);
     if (!/^[A-Za-z0-9_]+$/.test(name)) continue;
     vars.set(name, logical.slice(name.length + 1));

@@ -25,6 +25,8 @@ export interface LexResult {
 }
 
 const VAR_NAME = /^(?:[A-Za-z0-9_]+|[?#@*])/;
+/** GRUB variable names are short; a longer run of name characters inside `${...}` is not one. */
+const MAX_BRACED_NAME = 1024;
 // Characters that end an unquoted word. GRUB also reserves `|`, `&`, `<` and `>` without using
 // them; they are kept as word characters here so `set default=1>2` means what its author meant.
 const WORD_END = new Set([' ', '\t', '\r', '\n', ';', '{', '}']);
@@ -60,12 +62,12 @@ export function lexGrub(text: string): LexResult {
   /** Reads `$name` or `${name}` at text[i] (the `$`); returns false when it is a literal dollar. */
   const readVar = (quoted: boolean): boolean => {
     if (text[i + 1] === '{') {
-      const close = text.indexOf('}', i + 2);
-      if (close < 0) return false;
-      const name = text.slice(i + 2, close);
-      if (!VAR_NAME.test(name) || VAR_NAME.exec(name)![0] !== name) return false;
-      addVar(name, quoted);
-      i = close + 1;
+      // Only a name can stand between the braces, so look no further than one (searching the
+      // rest of the text for a `}` made each `${` cost the whole file).
+      const m = VAR_NAME.exec(text.slice(i + 2, i + 2 + MAX_BRACED_NAME + 1));
+      if (!m || text[i + 2 + m[0].length] !== '}') return false;
+      addVar(m[0], quoted);
+      i += 3 + m[0].length;
       return true;
     }
     const m = VAR_NAME.exec(text.slice(i + 1, i + 65));

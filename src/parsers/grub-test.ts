@@ -17,8 +17,24 @@ const UNARY_STRING = new Set(['-z', '-n']);
 const UNARY_FILE = new Set(['-e', '-f', '-d', '-s']);
 const BINARY = new Set(['=', '==', '!=', '<', '<=', '>', '>=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-pgt', '-plt', '-nt', '-ot']);
 
+/** `!` and `(` nest no deeper than this (a test from a hostile config could nest thousands). */
+const MAX_DEPTH = 64;
+
 export function evaluateTest(args: TestArg[], fileTest: FileTest): Tri {
   let pos = 0;
+  let depth = 0;
+  const nested = (inner: () => Tri): Tri => {
+    if (depth >= MAX_DEPTH) {
+      pos = args.length;
+      return null;
+    }
+    depth++;
+    try {
+      return inner();
+    } finally {
+      depth--;
+    }
+  };
   const at = (k = 0) => args[pos + k];
   const isOp = (k: number, op: string) => {
     const a = at(k);
@@ -46,7 +62,7 @@ export function evaluateTest(args: TestArg[], fileTest: FileTest): Tri {
   const not = (): Tri => {
     if (isOp(0, '!') && at(1) !== undefined) {
       pos++;
-      const v = not();
+      const v = nested(not);
       return v === null ? null : !v;
     }
     return primary();
@@ -56,7 +72,7 @@ export function evaluateTest(args: TestArg[], fileTest: FileTest): Tri {
     if (!a) return false;
     if (isOp(0, '(')) {
       pos++;
-      const v = or();
+      const v = nested(or);
       if (isOp(0, ')')) pos++;
       return v;
     }

@@ -2,7 +2,8 @@
 // none). Looks only in /, /boot and /boot/firmware, never deeper, and pairs each kernel with the
 // initramfs its distribution's naming gives it. Symlinks (/vmlinuz -> boot/vmlinuz-6.1,
 // vmlinuz.old) are followed and listed once, under the real file's name.
-import type { FileRef, ParsedEntry, ParseProblem, Parser, SourceFiles } from './types.js';
+import { ProblemLog } from './problems.js';
+import type { FileRef, ParsedEntry, Parser, SourceFiles } from './types.js';
 
 const DIRS = ['/', '/boot', '/boot/firmware'];
 /** Names looked at per directory; a boot directory with more than this is not a boot directory. */
@@ -95,7 +96,7 @@ interface Found {
 }
 
 export const parseRaw: Parser = (ctx) => {
-  const problems: ParseProblem[] = [];
+  const problems = new ProblemLog();
   const byCanonical = new Map<string, Found>();
   const seenDirs = new Set<string>();
   let order = 0;
@@ -142,7 +143,7 @@ export const parseRaw: Parser = (ctx) => {
     const fallback = k.naming.fallbackInitrd ? firstExisting(ctx.files, k.dir, [k.naming.fallbackInitrd]) : null;
     if (fallback) entries.push(entry(`${label} (fallback initramfs)`, k, [fallback]));
   }
-  return { entries, problems };
+  return { entries, problems: problems.list() };
 };
 
 /** A symlink listed on its own (its target is elsewhere): name and initramfs come from the target. */

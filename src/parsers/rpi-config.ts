@@ -1,7 +1,8 @@
 // Reads config.txt the way the Raspberry Pi firmware does: one `key=value` per line, `#` comments
 // at the start of a line, `initramfs FILE ADDR` and `include FILE` without `=`, and conditional
 // sections. It yields the settings that apply to one board, in order, with where each came from.
-import type { ParseProblem, SourceFiles } from './types.js';
+import { ProblemLog } from './problems.js';
+import type { SourceFiles } from './types.js';
 import { MODEL_FILTERS } from './rpi-boards.js';
 
 export interface RpiSetting {
@@ -13,7 +14,7 @@ export interface RpiSetting {
 
 export interface RpiConfigRead {
   settings: RpiSetting[];
-  problems: ParseProblem[];
+  problems: ProblemLog;
 }
 
 /** The firmware ignores characters past this on a line. */
@@ -37,7 +38,7 @@ interface Sections {
  * the other file's lines in place, so sections opened there carry on after it, as in the firmware.
  */
 export function readRpiConfig(files: SourceFiles, configPath: string, partitionDir: string, filters: ReadonlySet<string>): RpiConfigRead {
-  const out: RpiConfigRead = { settings: [], problems: [] };
+  const out: RpiConfigRead = { settings: [], problems: new ProblemLog() };
   const sections: Sections = { model: null, unknown: false, none: false };
   let included = 0;
 

@@ -4,7 +4,7 @@
 import type { Arch } from '../model.js';
 import { identifyPiBoard, type PiBoard } from './rpi-boards.js';
 import { readRpiConfig, resolveInPartition, type RpiSetting } from './rpi-config.js';
-import type { FileRef, ParsedEntry, ParseProblem, ParseResult, Parser, SourceFiles } from './types.js';
+import type { FileRef, ParsedEntry, ParseResult, Parser, ProblemSink, SourceFiles } from './types.js';
 
 /** The boot partition mounted alone, or a root filesystem with it mounted inside (Bookworm, then older). */
 const CONFIG_PATHS = ['/config.txt', '/boot/firmware/config.txt', '/boot/config.txt'];
@@ -26,9 +26,9 @@ export const parseRpi: Parser = (ctx) => {
   // apply, so only the lines every board reads count: those outside sections and after [all].
   const board = identifyPiBoard(ctx.board);
   const read = readRpiConfig(ctx.files, configPath, dir, new Set(board?.filters ?? []));
-  const problems = [...read.problems];
+  const problems = read.problems;
   const entry = firmwareBoot(new FirmwareView(ctx.files, dir, problems), configPath, lastSettings(read.settings), read.settings, board, ctx.arch);
-  return { entries: entry ? [entry] : [], problems };
+  return { entries: entry ? [entry] : [], problems: problems.list() };
 };
 
 /** Source-file access relative to the boot partition, recording problems as it goes. */
@@ -36,7 +36,7 @@ class FirmwareView {
   constructor(
     readonly files: SourceFiles,
     readonly dir: string,
-    readonly problems: ParseProblem[],
+    readonly problems: ProblemSink,
   ) {}
   path(name: string, from: RpiSetting | null): string | null {
     const path = resolveInPartition(this.dir, name);

@@ -285,6 +285,49 @@ export function rootCompatible(tree: FdtTree): string[] {
   return propStrings(getProp(tree, '/', 'compatible')).filter(Boolean);
 }
 
+/** Bytes of the structure block that hold the root's own properties in any real tree. */
+const ROOT_PROPS_BYTES = 16 * 1024;
+const MAX_STRINGS_BYTES = 64 * 1024;
+
+/**
+ * The root `compatible` of a DTB read piece by piece through `read(offset, length)`: the header,
+ * the start of the structure block and the strings block. Matching a board against a directory of
+ * thousands of trees then costs a few KiB per file, and a file that is not a tree costs 40 bytes.
+ */
+export function readRootCompatible(read: (offset: number, length: number) => Uint8Array | null): string[] | null {
+  const head = read(0, HEADER_BYTES);
+  if (!head || head.length < HEADER_BYTES) return null;
+  const h = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const u32 = (offset: number) => h.getUint32(offset, false);
+  const [totalSize, structOffset, stringsOffset, version, lastCompatible, stringsSize] = [u32(4), u32(8), u32(12), u32(20), u32(24), u32(32)];
+  if (u32(0) !== FDT_MAGIC || version < 16 || lastCompatible > 17 || totalSize > MAX_FDT_BYTES) return null;
+  const structSize = version >= 17 ? u32(36) : totalSize - structOffset;
+  if (!within(structOffset, structSize, totalSize) || !within(stringsOffset, stringsSize, totalSize)) return null;
+  const struct = read(structOffset, Math.min(structSize, ROOT_PROPS_BYTES));
+  const strings = read(stringsOffset, Math.min(stringsSize, MAX_STRINGS_BYTES));
+  if (!struct || !strings) return null;
+  const view = new DataView(struct.buffer, struct.byteOffset, struct.byteLength);
+  let at = 0;
+  while (at + 4 <= struct.length && view.getUint32(at, false) === FDT_NOP) at += 4;
+  if (at + 4 > struct.length || view.getUint32(at, false) !== FDT_BEGIN_NODE) return null;
+  const nameEnd = struct.indexOf(0, at + 4);
+  if (nameEnd < 0) return null;
+  at = align4(nameEnd + 1);
+  while (at + 4 <= struct.length) {
+    const token = view.getUint32(at, false);
+    at += 4;
+    if (token === FDT_NOP) continue;
+    if (token !== FDT_PROP || at + 8 > struct.length) return null; // the root's properties are over
+    const length = view.getUint32(at, false);
+    const nameOffset = view.getUint32(at + 4, false);
+    at += 8;
+    if (length > struct.length - at || nameOffset >= strings.length) return null;
+    if (cString(strings, nameOffset) === 'compatible') return propStrings(struct.subarray(at, at + length)).filter(Boolean);
+    at = align4(at + length);
+  }
+  return null;
+}
+
 export function model(tree: FdtTree): string | null {
   return propStrings(getProp(tree, '/', 'model'))[0] || null;
 }
