@@ -1,7 +1,9 @@
 // Runs a grub.cfg far enough to learn its menu: variables, `search --set`, conditions it can
 // decide, functions, `source`/`configfile`/`load_env`/`blscfg`, and each menuentry's body for its
 // linux/initrd/devicetree lines. It never writes, never reads outside the source, and stops at
-// fixed bounds (include depth, call depth, statement count) so a hostile disk cannot hang it.
+// fixed bounds so a hostile disk cannot hang it or fill the memory: one work budget charged for
+// every statement, loop turn, expanded character and file read; caps on a variable's length, on
+// the fields one expansion makes, on how many variables, configs and entries there are.
 //
 // Conditions it cannot decide (they depend on the machine GRUB runs on, e.g. $grub_platform)
 // run every branch that might be taken, in order, so the last `set`/`search`/`linux` wins, the
@@ -11,14 +13,16 @@
 // A menuentry's body runs when the entry is defined, with a copy of the variables as they are
 // then (GRUB runs it when the entry is chosen; configs set what entries use before defining
 // them). A submenu's body (and a configfile) starts from the exported variables only, as in GRUB.
-import { sourcePathParts } from '../discover/source-files.js';
+import { sourcePathParts } from './source-path.js';
 import type { MenuNode } from './grub-default.js';
+import { capFiles, ENTRY_CAP } from './limits.js';
+import { ProblemLog } from './problems.js';
 import { parseGrubEnv } from './grub-env.js';
 import { lexGrub, plainText, type Word } from './grub-lexer.js';
 import { parseSearch } from './grub-search.js';
 import { parseGrubScript, type Stmt } from './grub-syntax.js';
 import { evaluateTest, type TestArg, type Tri } from './grub-test.js';
-import type { DeviceRef, FileRef, ParseContext, ParsedEntry, ParseProblem, ParseResult } from './types.js';
+import type { DeviceRef, FileRef, ParseContext, ParsedEntry, ParseResult } from './types.js';
 
 export type BlsImporter = (
   ctx: ParseContext,
@@ -27,7 +31,21 @@ export type BlsImporter = (
 
 export const MAX_INCLUDE_DEPTH = 8;
 const MAX_CALL_DEPTH = 16;
-const MAX_STEPS = 500_000;
+
+/** What one source's GRUB configs may cost (a Debian grub.cfg runs in a few thousand units). */
+export const GRUB_LIMITS = {
+  /** Statements, loop turns, expanded characters (per 64), file reads (per 64 bytes) together. */
+  work: 2_000_000,
+  /** Characters of one variable's value or one expanded word. */
+  valueChars: 64 * 1024,
+  /** Fields one list of words may expand to (a `for` over more is not a boot menu). */
+  fields: 65_536,
+  variables: 4096,
+  /** `source` and `configfile` runs, all configs together. */
+  includes: 64,
+  blscfg: 4,
+  entries: ENTRY_CAP,
+} as const;
 
 /** Variables whose value depends on the machine GRUB runs on: conditions on them are undecidable. */
 const MACHINE_VARIABLES = new Set(['grub_platform', 'grub_cpu', 'cmdpath', 'net_default_server', 'pxe_default_server']);
@@ -113,7 +131,7 @@ interface BranchGuard {
 
 export class GrubInterpreter {
   readonly entries: ParsedEntry[] = [];
-  readonly problems: ParseProblem[] = [];
+  readonly problems = new ProblemLog();
   readonly menus: Menu[] = [];
   /** Canonical paths of every config file read so far. */
   readonly visited = new Set<string>();
@@ -126,10 +144,15 @@ export class GrubInterpreter {
   private readonly devices = new Map<string, DeviceRef>();
   private readonly deviceNames = new Map<string, string>();
   private guards: BranchGuard[] = [];
-  private steps = 0;
+  private work = 0;
+  private includes = 0;
+  private blscfgRuns = 0;
   private callDepth = 0;
-  private saidCallDepth = false;
+  /** Limits already reported, each said once. */
+  private readonly said = new Set<string>();
   private stopped = false;
+  /** Files read, by canonical path: a loop over `load_env` reads its file once. */
+  private readonly readCache = new Map<string, { text: string; path: string; canonical: string }>();
 
   constructor(
     private readonly ctx: ParseContext,
@@ -177,6 +200,23 @@ export class GrubInterpreter {
     this.problems.push({ file, line, message });
   }
 
+  /** Reports a limit once per run of the interpreter. */
+  private limit(key: string, line: number | null, message: string): void {
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    this.problem(this.frame.file, line, message);
+  }
+
+  /** Spends `units` of the work budget; false (and the script stops) once it is gone. */
+  private charge(units: number, line: number | null): boolean {
+    if (this.stopped) return false;
+    this.work += units;
+    if (this.work <= GRUB_LIMITS.work) return true;
+    this.stopped = true;
+    this.limit('work', line, `stopped: the config did more work than a boot menu needs (${GRUB_LIMITS.work} steps; a loop without end?)`);
+    return false;
+  }
+
   // ---- statements ----
 
   private runList(stmts: Stmt[]): Tri {
@@ -189,11 +229,7 @@ export class GrubInterpreter {
   }
 
   private runStatement(stmt: Stmt): Tri {
-    if (++this.steps > MAX_STEPS) {
-      this.stopped = true;
-      this.problem(this.frame.file, stmt.line, `stopped after ${MAX_STEPS} statements: the config does not finish`);
-      return null;
-    }
+    if (!this.charge(1, stmt.line)) return null;
     switch (stmt.kind) {
       case 'command':
         return this.runCommand(stmt.words, stmt.line);
@@ -206,7 +242,8 @@ export class GrubInterpreter {
         return true;
       case 'for': {
         let status: Tri = true;
-        for (const item of this.expandWords(stmt.items)) {
+        for (const item of this.expandWords(stmt.items, stmt.line)) {
+          if (!this.charge(1, stmt.line)) return null;
           this.setVar(stmt.name, { value: item.text, unknown: item.unknown });
           status = this.runList(stmt.body);
         }
@@ -257,7 +294,12 @@ export class GrubInterpreter {
 
   private runMenuentry(stmt: Extract<Stmt, { kind: 'menuentry' }>): Tri {
     if (this.entry) return true; // a menu defined while an entry runs is a menu GRUB shows later; not ours
-    const args = readMenuentryArgs(this.expandWords(stmt.args).map((f) => f.text));
+    if (this.entries.length >= GRUB_LIMITS.entries) {
+      this.stopped = true;
+      this.limit('entries', stmt.line, `more than ${GRUB_LIMITS.entries} menu entries: the rest are not read`);
+      return null;
+    }
+    const args = readMenuentryArgs(this.expandWords(stmt.args, stmt.line).map((f) => f.text));
     if (args.title === null) {
       this.problem(this.frame.file, stmt.line, `${stmt.submenu ? 'submenu' : 'menuentry'} without a title`);
       return false;
@@ -269,6 +311,7 @@ export class GrubInterpreter {
       const node: MenuNode = { kind: 'submenu', title: args.title, id: args.id, children: [] };
       this.level.nodes.push(node);
       const saved = { env: this.env, level: this.level };
+      if (!this.charge(1 + (this.env.exported.size >> 6), stmt.line)) return null;
       this.env = this.env.exportedOnly();
       this.level = { nodes: node.children, labelPrefix: `${label} > ` };
       try {
@@ -284,6 +327,8 @@ export class GrubInterpreter {
     this.level.nodes.push(node);
     const draft: EntryDraft = { kernel: null, cmdline: '', initrd: [], dtb: null, otherLoader: null, broken: false };
     const saved = { env: this.env, frame: this.frame };
+    // Each entry runs on a copy of the variables: with thousands of them, copying is the work.
+    if (!this.charge(1 + (this.env.vars.size >> 6), stmt.line)) return null;
     this.env = this.env.clone();
     this.frame = { ...this.frame, args: args.rest };
     this.entry = draft;
@@ -335,11 +380,11 @@ export class GrubInterpreter {
     if (!first) return true;
     const assignment = splitAssignment(first);
     if (assignment) {
-      const value = this.expandWord(assignment.value);
-      this.setVar(assignment.name, { value: value.map((f) => f.text).join(' '), unknown: value.some((f) => f.unknown) });
+      const value = this.expandWord(assignment.value, line);
+      this.setVar(assignment.name, { value: value.map((f) => f.text).join(' '), unknown: value.some((f) => f.unknown) }, false, line);
       return true;
     }
-    const fields = this.expandWords(words);
+    const fields = this.expandWords(words, line);
     if (fields[0]?.text === '!') return negate(this.runCommandFields(fields.slice(1), line));
     return this.runCommandFields(fields, line);
   }
@@ -353,7 +398,7 @@ export class GrubInterpreter {
     if (fn) return this.callFunction(name, fn, texts, line);
     switch (name) {
       case 'set':
-        return this.commandSet(args);
+        return this.commandSet(args, line);
       case 'unset':
         for (const n of texts) this.env.vars.delete(n);
         return true;
@@ -396,8 +441,7 @@ export class GrubInterpreter {
   private callFunction(name: string, fn: { body: Stmt[]; file: string; dir: string }, args: string[], line: number): Tri {
     if (this.callDepth >= MAX_CALL_DEPTH) {
       // Said once: a function that calls itself twice would otherwise say it thousands of times.
-      if (!this.saidCallDepth) this.problem(this.frame.file, line, `function ${name}: calls nested more than ${MAX_CALL_DEPTH} deep are not run`);
-      this.saidCallDepth = true;
+      this.limit('calls', line, `function ${name}: calls nested more than ${MAX_CALL_DEPTH} deep are not run`);
       return false;
     }
     const saved = this.frame;
@@ -411,17 +455,26 @@ export class GrubInterpreter {
     }
   }
 
-  private commandSet(args: Field[]): Tri {
+  private commandSet(args: Field[], line: number): Tri {
     const arg = args[0];
     if (!arg) return true;
     const eq = arg.text.indexOf('=');
     if (eq <= 0) return true;
-    this.setVar(arg.text.slice(0, eq), { value: arg.text.slice(eq + 1), unknown: arg.unknown });
+    this.setVar(arg.text.slice(0, eq), { value: arg.text.slice(eq + 1), unknown: arg.unknown }, false, line);
     return true;
   }
 
-  private setVar(name: string, value: Var, exported = false): void {
-    this.env.vars.set(name, value);
+  private setVar(name: string, value: Var, exported = false, line: number | null = null): void {
+    if (!this.env.vars.has(name) && this.env.vars.size >= GRUB_LIMITS.variables) {
+      this.limit('variables', line, `more than ${GRUB_LIMITS.variables} variables: the rest are not set`);
+      return;
+    }
+    let v = value;
+    if (v.value.length > GRUB_LIMITS.valueChars) {
+      this.limit('value', line, `a value longer than ${GRUB_LIMITS.valueChars} characters is cut to that length`);
+      v = { ...v, value: v.value.slice(0, GRUB_LIMITS.valueChars) };
+    }
+    this.env.vars.set(name, v);
     if (exported) this.env.exported.add(name);
   }
 
@@ -482,13 +535,14 @@ export class GrubInterpreter {
     const target = file ?? `${this.varValue('prefix')}/grubenv`;
     const text = this.readConfigFile('load_env', target, line);
     if (text === null) return false;
+    if (!this.charge(1 + (text.text.length >> 6), line)) return null;
     const env = parseGrubEnv(text.text);
     if (!env.ok) {
       this.problem(text.path, null, env.message);
       return false;
     }
     for (const [name, value] of env.vars) {
-      if (names.length === 0 || names.includes(name)) this.setVar(name, { value, unknown: false });
+      if (names.length === 0 || names.includes(name)) this.setVar(name, { value, unknown: false }, false, line);
     }
     return true;
   }
@@ -500,6 +554,10 @@ export class GrubInterpreter {
     }
     if (this.frame.chain.length >= MAX_INCLUDE_DEPTH) {
       this.problem(this.frame.file, line, `${kind} ${target}: more than ${MAX_INCLUDE_DEPTH} configs deep, not read`);
+      return false;
+    }
+    if (++this.includes > GRUB_LIMITS.includes) {
+      this.limit('includes', line, `more than ${GRUB_LIMITS.includes} source/configfile commands: the rest are not read`);
       return false;
     }
     const read = this.readConfigFile(kind, target, line);
@@ -544,22 +602,33 @@ export class GrubInterpreter {
       return null;
     }
     const { path, device } = resolved.ref;
-    if (device && this.ctx.files.stat(path)?.type !== 'file') {
+    const found = this.ctx.files.resolve(path);
+    if (device && !(found.ok && found.type === 'file')) {
       this.problem(this.frame.file, line, `${what} ${path}: on the device with ${device.by} ${device.value}, not on this partition`);
       return null;
     }
+    const canonical = found.ok ? found.path : path;
+    const cached = this.readCache.get(canonical);
+    if (cached) return { ...cached, path };
     const read = this.ctx.files.read(path);
     if (!read.ok) {
       this.problem(this.frame.file, line, `${what}: ${read.message}`);
       return null;
     }
-    return { text: read.text, path, canonical: this.ctx.files.canonical(path) ?? path };
+    if (!this.charge(1 + (read.text.length >> 6), line)) return null;
+    const text = { text: read.text, path, canonical };
+    this.readCache.set(canonical, text);
+    return text;
   }
 
   private commandBlscfg(line: number): Tri {
     if (this.entry) return true;
     if (!this.importBls) {
       this.problem(this.frame.file, line, 'blscfg: Boot Loader Spec entries are not read by this build');
+      return false;
+    }
+    if (++this.blscfgRuns > GRUB_LIMITS.blscfg) {
+      this.limit('blscfg', line, `blscfg run more than ${GRUB_LIMITS.blscfg} times: the rest are skipped`);
       return false;
     }
     const blsdir = this.env.vars.get('blsdir')?.value;
@@ -570,8 +639,10 @@ export class GrubInterpreter {
       expand: (text) => this.expandText(text),
       defaultId: wanted !== '' && !/^\d+$/.test(wanted) ? wanted : null,
     });
-    this.problems.push(...result.problems);
+    for (const p of result.problems) this.problems.push(p);
+    if (!this.charge(1 + result.entries.length, line)) return null;
     for (const entry of result.entries) {
+      if (this.entries.length >= GRUB_LIMITS.entries) break;
       if (!this.claimLabel(this.level.labelPrefix + entry.label)) continue;
       this.level.nodes.push({ kind: 'entry', title: entry.label, id: blsIdOf(entry.origin.file), entry: this.entries.length });
       this.entries.push({ ...entry, label: this.level.labelPrefix + entry.label, isDefault: false });
@@ -593,7 +664,9 @@ export class GrubInterpreter {
       return true;
     }
     if (INITRD.has(name)) {
-      draft.initrd = args.map((a) => this.entryFile(draft, name, a, line)).filter((r): r is FileRef => r !== null);
+      const files = capFiles(args, 'initrds');
+      if (files.problem) this.problem(this.frame.file, line, files.problem);
+      draft.initrd = files.kept.map((a) => this.entryFile(draft, name, a, line)).filter((r): r is FileRef => r !== null);
       return true;
     }
     if (name === 'devicetree') {
@@ -656,16 +729,40 @@ export class GrubInterpreter {
     return { value: '', unknown: MACHINE_VARIABLES.has(name) };
   }
 
-  private expandWords(words: Word[]): Field[] {
-    return words.flatMap((w) => this.expandWord(w));
+  private expandWords(words: Word[], line: number | null): Field[] {
+    const fields: Field[] = [];
+    for (const word of words) {
+      if (!this.charge(1, line)) return fields;
+      for (const field of this.expandWord(word, line)) {
+        if (fields.length >= GRUB_LIMITS.fields) {
+          this.limit('fields', line, `a list of more than ${GRUB_LIMITS.fields} words is cut to that many`);
+          return fields;
+        }
+        fields.push(field);
+      }
+    }
+    return fields;
   }
 
-  /** One word to zero or more fields: unquoted variable values split on whitespace, as GRUB does. */
-  private expandWord(word: Word): Field[] {
+  /**
+   * One word to zero or more fields: unquoted variable values split on whitespace, as GRUB does.
+   * Each expanded character is charged to the work budget, and no field grows past valueChars.
+   */
+  private expandWord(word: Word, line: number | null): Field[] {
     const fields: Field[] = [];
     let current = '';
     let open = false;
     let unknown = false;
+    let cut = false;
+    const append = (text: string) => {
+      if (current.length + text.length > GRUB_LIMITS.valueChars) {
+        cut = true;
+        current += text.slice(0, Math.max(0, GRUB_LIMITS.valueChars - current.length));
+      } else {
+        current += text;
+      }
+      open = true;
+    };
     const close = () => {
       if (open) fields.push({ text: current, unknown });
       current = '';
@@ -673,34 +770,33 @@ export class GrubInterpreter {
     };
     for (const part of word.parts) {
       if (part.kind === 'text') {
-        current += part.text;
-        open = true;
+        append(part.text);
         continue;
       }
       const v = this.lookup(part.name);
       unknown ||= v.unknown;
+      if (!this.charge(1 + (v.value.length >> 6), line)) break;
       if (part.quoted) {
-        current += v.value;
-        open = true;
+        append(v.value);
         continue;
       }
       const pieces = v.value.split(/[ \t\n]+/);
-      pieces.forEach((piece, i) => {
+      for (let i = 0; i < pieces.length && fields.length < GRUB_LIMITS.fields; i++) {
         if (i > 0) close();
-        if (piece !== '') {
-          current += piece;
-          open = true;
-        }
-      });
+        if (pieces[i] !== '') append(pieces[i]!);
+      }
     }
     close();
-    return fields.map((f) => ({ ...f, unknown }));
+    if (cut) this.limit('value', line, `a value longer than ${GRUB_LIMITS.valueChars} characters is cut to that length`);
+    for (const f of fields) f.unknown = unknown;
+    return fields;
   }
 
   /** Expands GRUB variables in a value another format hands over (BLS `options $kernelopts`). */
   private expandText(text: string): string {
+    if (!this.charge(1 + (text.length >> 6), null)) return '';
     const words = lexGrub(text).tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : []));
-    return this.expandWords(words)
+    return this.expandWords(words, null)
       .map((f) => f.text)
       .filter((t) => t !== '')
       .join(' ');

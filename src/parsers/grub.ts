@@ -37,7 +37,7 @@ export function parseGrubWith(ctx: ParseContext, importBls: BlsImporter | null):
     entries.forEach((e, i) => (e.isDefault = i === index));
     timeout = readTimeout(shown.timeout?.value);
   }
-  return { entries, problems, ...(timeout !== undefined ? { timeout } : {}) };
+  return { entries, problems: problems.list(), ...(timeout !== undefined ? { timeout } : {}) };
 }
 
 /**
