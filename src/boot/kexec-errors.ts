@@ -10,6 +10,8 @@ export interface KexecFailure {
   spawnError?: string | null;
   /** The command that failed, for the not-found case. */
   command?: string;
+  /** It did not finish in time and was stopped. */
+  timedOut?: boolean;
   /** Our uid: EPERM from a user who is not root means "run as root", not lockdown. */
   uid?: number | null;
 }
@@ -79,6 +81,9 @@ export function explainKexecFailure(failure: KexecFailure): string {
     return `${program} is not installed or not on PATH${program === 'kexec' ? ': install kexec-tools' : ''}.`;
   }
   if (failure.spawnError) return `${program} could not be started (${failure.spawnError}).`;
+  if (failure.timedOut) {
+    return `${stepName(failure.step)} failed: ${program} did not finish in time and was stopped. A disk that stopped answering can do this: pick an entry on another disk, or unplug and replug this one and rescan.`;
+  }
   const lines = failure.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
   for (const rule of RULES) {
     for (const line of lines) {

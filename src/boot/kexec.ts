@@ -4,8 +4,8 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { BootPlan } from '../model.js';
+import { runCommand } from '../run-command.js';
 import { writeFixedDtb } from './dtb-fixup.js';
 import { explainKexecFailure, type KexecFailure } from './kexec-errors.js';
 import { shellQuote } from './shell-quote.js';
@@ -18,8 +18,16 @@ export interface KexecOutcome {
   commands: string[][];
 }
 
+/**
+ * How long each step may take before kexmenu stops waiting. Loading reads the kernel and initrds
+ * (tens of MB from an SD card or USB stick); `kexec -e` has no limit: it only comes back on failure.
+ */
+export const KEXEC_TIMEOUTS_MS = { load: 120_000, unload: 30_000, sync: 30_000, systemctl: 60_000 } as const;
+
 export interface LoadOptions {
   dryRun?: boolean;
+  /** Overrides KEXEC_TIMEOUTS_MS.load (tests). */
+  loadTimeoutMs?: number;
   log?: (line: string) => void;
   /** The kexec program to run in place of `kexec` (a path, for tests and odd installs). */
   kexecBinary?: string;
@@ -73,11 +81,11 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
     if (loaded) {
       // Not fatal: a new load replaces the old image anyway; the unload only makes the order plain.
       commands.push(unload);
-      const result = await run(unload, kexec, log);
+      const result = await run(unload, kexec, log, KEXEC_TIMEOUTS_MS.unload);
       if (result) log(explainKexecFailure({ ...result, step: 'unload' }));
     }
     commands.push(plan.load);
-    const failure = await run(plan.load, kexec, log);
+    const failure = await run(plan.load, kexec, log, options.loadTimeoutMs ?? KEXEC_TIMEOUTS_MS.load);
     if (failure) return { ok: false, message: explainKexecFailure({ ...failure, step: 'load' }), commands };
     return { ok: true, message: null, commands };
   } finally {
@@ -102,10 +110,10 @@ export async function executePlan(plan: BootPlan, options: ExecuteOptions): Prom
   const errors = (await options.unmount()) ?? [];
   for (const error of errors) log(error);
   commands.push(sync);
-  const syncFailure = await run(sync, options.kexecBinary ?? 'kexec', log);
+  const syncFailure = await run(sync, options.kexecBinary ?? 'kexec', log, KEXEC_TIMEOUTS_MS.sync);
   if (syncFailure) log(`sync failed (${syncFailure.stderr.trim() || syncFailure.spawnError || syncFailure.exitCode}); going on, every mount was read-only`);
   commands.push(plan.exec);
-  const failure = await run(plan.exec, options.kexecBinary ?? 'kexec', log);
+  const failure = await run(plan.exec, options.kexecBinary ?? 'kexec', log, plan.exec[0] === 'systemctl' ? KEXEC_TIMEOUTS_MS.systemctl : null);
   // `kexec -e` only comes back when it failed; `systemctl kexec` comes back at once with 0 after queuing the job.
   if (failure) return { ok: false, message: `${explainKexecFailure({ ...failure, step: 'exec' })} The disks were unmounted: rescan before trying again.`, commands };
   return { ok: true, message: null, commands };
@@ -153,20 +161,20 @@ function isKexecLoaded(file: string): boolean {
 type RunFailure = Omit<KexecFailure, 'step'>;
 
 /** Runs argv (with `kexec` swapped for the configured binary); null when it succeeded. */
-async function run(argv: readonly string[], kexecBinary: string, log: (line: string) => void): Promise<RunFailure | null> {
+async function run(argv: readonly string[], kexecBinary: string, log: (line: string) => void, timeoutMs: number | null): Promise<RunFailure | null> {
   const [program, ...args] = argv;
   if (!program) throw new Error('empty command');
   const binary = program === 'kexec' ? kexecBinary : program;
   log(`$ ${shellQuote(argv)}`);
-  const result = await execa(binary, args, { reject: false, stdin: 'ignore', all: false });
-  if (!result.failed) return null;
-  const spawnError = (result as { code?: string }).code;
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  const result = await runCommand([binary, ...args], { timeoutMs });
+  if (result.ok) return null;
+  const stderr = result.timedOut ? `no answer within ${timeoutMs! / 1000} s: ${program} was stopped` : result.stderr;
   if (stderr.trim()) log(stderr.trim());
   return {
-    exitCode: result.exitCode ?? null,
+    exitCode: result.exitCode,
     stderr,
-    spawnError: result.exitCode === undefined && spawnError ? spawnError : null,
+    spawnError: result.spawnError,
+    timedOut: result.timedOut,
     command: program,
     uid: process.getuid?.() ?? null,
   };

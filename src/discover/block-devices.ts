@@ -1,6 +1,6 @@
 // Block devices as lsblk sees them, with blkid filling in what lsblk cannot know without udev
 // (in the boot image there is no udev database, so lsblk reports no filesystem types).
-import { execa } from 'execa';
+import { runCommand } from '../run-command.js';
 
 export interface BlockDevice {
   name: string;
@@ -114,11 +114,12 @@ export interface DeviceListing {
 /** Lists block devices (all, or the given ones and their partitions) with filesystem facts filled in. */
 export async function listBlockDevices(only: string[] = []): Promise<DeviceListing> {
   const errors: string[] = [];
-  const lsblk = await execa('lsblk', ['-J', '-b', '-o', LSBLK_COLUMNS, ...only], { reject: false, timeout: PROBE_TIMEOUT_MS });
-  if (lsblk.failed && !lsblk.stdout) {
-    return { devices: [], errors: [`lsblk failed: ${(lsblk.stderr || lsblk.shortMessage || '').trim()}`] };
+  const lsblk = await runCommand(['lsblk', '-J', '-b', '-o', LSBLK_COLUMNS, ...only], { timeoutMs: PROBE_TIMEOUT_MS });
+  if (!lsblk.ok && !lsblk.stdout) {
+    const why = lsblk.timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : (lsblk.stderr || lsblk.spawnError || `exit status ${lsblk.exitCode}`).trim();
+    return { devices: [], errors: [`lsblk failed: ${why}`] };
   }
-  if (lsblk.failed) errors.push(`lsblk: ${lsblk.stderr.trim()}`);
+  if (!lsblk.ok) errors.push(`lsblk: ${lsblk.stderr.trim()}`);
   let devices: BlockDevice[];
   try {
     devices = parseLsblk(JSON.parse(lsblk.stdout));
@@ -139,7 +140,7 @@ export async function listBlockDevices(only: string[] = []): Promise<DeviceListi
 
 async function probeFilesystem(path: string): Promise<{ values: Record<string, string>; error?: string }> {
   // -p probes the device itself (no cache file, no udev); exit 2 means "nothing recognised".
-  const result = await execa('blkid', ['-p', '-o', 'export', path], { reject: false, timeout: PROBE_TIMEOUT_MS });
-  if (result.timedOut) return { values: {}, error: `${path}: no answer from the device within ${PROBE_TIMEOUT_MS / 1000} s` };
+  const result = await runCommand(['blkid', '-p', '-o', 'export', path], { timeoutMs: PROBE_TIMEOUT_MS });
+  if (result.timedOut) return { values: {}, error: `${path}: no answer from the device within ${PROBE_TIMEOUT_MS / 1000} s: not scanned` };
   return { values: parseBlkidExport(result.stdout) };
 }

@@ -1,8 +1,9 @@
 // Read-only mounts under /run/kexmenu. Nothing kexmenu mounts can be written: ext3/4 are mounted
 // with `noload` (no journal replay), xfs with `norecovery`, btrfs without log replay.
+import { readFileSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runCommand } from '../run-command.js';
 
 export const MOUNT_BASE = '/run/kexmenu';
 const MOUNT_TIMEOUT_MS = 15_000;
@@ -23,6 +24,8 @@ export function readOnlyMountOptions(fstype: string): string {
 
 export interface MountOutcome {
   ok: boolean;
+  /** The mount command did not answer in time and may still mount `target` later. */
+  pending?: boolean;
   /** The exact command, for the log. */
   command: string[];
   error: string | null;
@@ -37,22 +40,35 @@ export async function mountReadOnly(device: string, fstype: string, target: stri
   } catch (error) {
     return { ok: false, command, error: `cannot create ${target}: ${(error as Error).message}` };
   }
-  const result = await execa(command[0]!, command.slice(1), { reject: false, timeout: MOUNT_TIMEOUT_MS });
-  if (result.failed) {
+  const result = await runCommand(command, { timeoutMs: MOUNT_TIMEOUT_MS });
+  if (result.timedOut) {
+    // The mount may still happen once the device answers: unmount it then, with the others.
+    ourMounts.add(target);
+    return { ok: false, pending: true, command, error: `mount ${device} failed: no answer from the device within ${MOUNT_TIMEOUT_MS / 1000} s` };
+  }
+  if (!result.ok) {
     await rmdir(target).catch(() => {});
-    const why = result.timedOut ? `no answer within ${MOUNT_TIMEOUT_MS / 1000} s` : (result.stderr || result.shortMessage || '').trim();
-    return { ok: false, command, error: `mount ${device} failed: ${why}` };
+    return { ok: false, command, error: `mount ${device} failed: ${(result.stderr || result.spawnError || '').trim()}` };
   }
   ourMounts.add(target);
   return { ok: true, command, error: null };
 }
 
 export async function unmount(target: string): Promise<string | null> {
-  const result = await execa('umount', [target], { reject: false, timeout: MOUNT_TIMEOUT_MS });
-  if (result.failed) {
-    // A busy mount (a shell cd'ed into it) must not stop a boot: detach it lazily.
-    const lazy = await execa('umount', ['-l', target], { reject: false, timeout: MOUNT_TIMEOUT_MS });
-    if (lazy.failed) return `umount ${target} failed: ${(result.stderr || result.shortMessage || '').trim()}`;
+  if (!isMountPoint(target)) {
+    // A mount that timed out and never happened, or one already gone.
+    ourMounts.delete(target);
+    await rmdir(target).catch(() => {});
+    return null;
+  }
+  const result = await runCommand(['umount', target], { timeoutMs: MOUNT_TIMEOUT_MS });
+  if (!result.ok) {
+    // A busy mount (a shell cd'ed into it, a reader stuck on a dead device) must not stop a boot: detach it lazily.
+    const lazy = await runCommand(['umount', '-l', target], { timeoutMs: MOUNT_TIMEOUT_MS });
+    if (!lazy.ok) {
+      const why = result.timedOut ? `no answer within ${MOUNT_TIMEOUT_MS / 1000} s` : (result.stderr || result.spawnError || '').trim();
+      return `umount ${target} failed: ${why}`;
+    }
   }
   ourMounts.delete(target);
   await rmdir(target).catch(() => {});
@@ -67,6 +83,18 @@ export async function releaseMounts(): Promise<string[]> {
     if (error) errors.push(error);
   }
   return errors;
+}
+
+/** Whether something is mounted at `target` (read from the kernel's own table, which never blocks). */
+function isMountPoint(target: string): boolean {
+  let table: string;
+  try {
+    table = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return true; // cannot tell: try to unmount
+  }
+  const escaped = target.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return table.split('\n').some((line) => line.split(' ')[1] === escaped);
 }
 
 export function mountTarget(deviceName: string, base = MOUNT_BASE): string {

@@ -112,6 +112,20 @@ describe('loadPlan preparing files', () => {
     expect(existsSync(plan.dtbFixup!.to)).toBe(false);
   });
 
+  it('stops waiting for a `kexec -l` that never returns, and says what to do', async () => {
+    // Like a kexec reading its kernel from a stick that stopped answering: it never exits, and
+    // the child it started keeps its output open (so even waiting for the pipe to close would hang).
+    const home = path.join(dir, 'hangs');
+    execFileSync('mkdir', ['-p', home]);
+    const binary = path.join(home, 'kexec');
+    writeFileSync(binary, '#!/bin/sh\nsleep 60 &\nexec sleep 60\n');
+    chmodSync(binary, 0o755);
+    const plan = planBoot(entry({}), x86, {}, { tmpDir: dir });
+    const outcome = await loadPlan(plan, { kexecBinary: binary, kexecLoadedFile: path.join(dir, 'absent'), loadTimeoutMs: 500 });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(/did not finish in time and was stopped.*another disk/);
+  });
+
   it('reports a missing initrd before running kexec', async () => {
     const fake = fakeKexec('missing');
     const plan = planBoot(entry({ initrd: [path.join(dir, 'nope1'), path.join(dir, 'nope2')] }), x86, {}, { tmpDir: dir });
