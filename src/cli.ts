@@ -1,5 +1,6 @@
 // argv -> one command. Each command lives in src/commands/<name>.ts and exports run(argv).
 import { COMMANDS, type CommandName } from './commands/index.js';
+import { exitWithoutStuckWorkers } from './discover/isolate.js';
 
 const USAGE = `usage: kexmenu [menu] [--dry-run] [ROOT...]
        kexmenu scan [--json] [ROOT...] [--device PATH]... [--board "COMPATIBLE ..."]
@@ -19,12 +20,7 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`kexmenu: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2)).then(exitWithoutStuckWorkers, (error: unknown) => {
+  process.stderr.write(`kexmenu: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitWithoutStuckWorkers(1);
+});

@@ -4,6 +4,7 @@
 // but never the password: a disk must not be able to remove, or set, the console's password.
 import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { SourceFiles } from './parsers/types.js';
 
 export interface MenuConfig {
   /** Seconds before the default boots; 0 boots at once; negative waits forever. */
@@ -71,8 +72,8 @@ export function parseConfig(text: string, file: string | null = null): { config:
 }
 
 function unquote(value: string): string {
-  const m = /^"(.*)"$/.exec(value) ?? /^'(.*)'$/.exec(value);
-  return m ? m[1]! : value;
+  const q = value[0];
+  return value.length >= 2 && (q === '"' || q === "'") && value.endsWith(q) ? value.slice(1, -1) : value;
 }
 
 export function isPasswordHash(value: string): boolean {
@@ -102,14 +103,35 @@ export function readConfigFile(file: string): { config: MenuConfig; problems: Co
   }
 }
 
+/** What a scanned disk's own kexmenu.conf may choose. */
+export type DiskSettings = Pick<MenuConfig, 'timeout' | 'default'>;
+
+/**
+ * A scanned disk's kexmenu.conf, at the root of its partition, read through the disk's confined
+ * view like any file on it. Null when the disk has none, or one that chooses nothing. It may set
+ * the timeout and the default (like its grub.cfg would), never the password.
+ */
+export function readDiskSettings(files: SourceFiles): { settings: DiskSettings | null; problems: ConfigProblem[] } {
+  const file = '/kexmenu.conf';
+  const read = files.read(file, MAX_CONFIG_BYTES);
+  if (!read.ok) return { settings: null, problems: read.reason === 'missing' ? [] : [{ file, line: 0, message: read.message }] };
+  const { config, problems } = parseConfig(read.text, file);
+  if (config.password !== null) problems.push({ file, line: 0, message: 'password ignored: only the boot image may set one' });
+  const settings = config.timeout !== null || config.default !== null ? { timeout: config.timeout, default: config.default } : null;
+  return { settings, problems };
+}
+
 /**
  * The config in force: the command line beats a disk's kexmenu.conf for timeout and default, a
  * disk's file beats the image's, and the password only ever comes from the image.
  */
-export function mergeConfig(image: MenuConfig, disk: MenuConfig | null, cli: Partial<MenuConfig> = {}): MenuConfig {
-  const pick = <K extends 'timeout' | 'default' | 'console'>(key: K): MenuConfig[K] =>
-    (cli[key] ?? disk?.[key] ?? image[key] ?? null) as MenuConfig[K];
-  return { timeout: pick('timeout'), default: pick('default'), console: image.console ?? null, password: image.password };
+export function mergeConfig(image: MenuConfig, disk: DiskSettings | null, cli: Partial<MenuConfig> = {}): MenuConfig {
+  return {
+    timeout: cli.timeout ?? disk?.timeout ?? image.timeout ?? null,
+    default: cli.default ?? disk?.default ?? image.default ?? null,
+    console: image.console ?? null,
+    password: image.password,
+  };
 }
 
 /**
@@ -150,10 +172,4 @@ export function verifyPassword(hash: string, typed: string): boolean {
 /** Makes a hash for kexmenu.conf (`scrypt:<salt>:<hex>`); the salt is used as the literal string. */
 export function hashPassword(typed: string, salt: string): string {
   return `scrypt:${salt}:${scryptSync(typed, salt, 32).toString('hex')}`;
-}
-
-/** `*` and `?` glob over a whole label, case-sensitive. */
-export function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
-  return re.test(text);
 }

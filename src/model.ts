@@ -57,10 +57,19 @@ export interface Problem {
   message: string;
 }
 
+/** What a scanned disk's own kexmenu.conf chooses (the first disk, in source order, that has one). */
+export interface DiskConfig {
+  source: string;
+  file: string;
+  timeout: number | null;
+  default: string | null;
+}
+
 export interface ScanResult {
   sources: BootSource[];
   entries: BootEntry[];
   problems: Problem[];
+  config: DiskConfig | null;
 }
 
 /** Facts about the running machine that decide how a kernel can be booted (read by src/platform/). */

@@ -1,12 +1,23 @@
-// From what the parsers said about each source to the BootEntry list of the JSON contract:
-// resolve every file (also across sources), check it exists, read kernel headers and DTB
-// compatibles, drop duplicates, pick the one default and order the list.
+// From what the parsers said about each source to the BootEntry list of the JSON contract.
+// Per source (in that source's scan worker): resolve every file (also across sources), check it
+// exists, read kernel headers and DTB compatibles, drop duplicates, bound what one disk can add.
+// Across sources (in the owner): pick the one default and order the list.
 import path from 'node:path';
 import type { Arch, BootEntry, BootFormat, BootSource, Problem } from '../model.js';
+import { boundedLabel } from '../parsers/label.js';
+import { ENTRY_CAP } from '../parsers/limits.js';
+import { ProblemLog } from '../parsers/problems.js';
 import type { FileRef, ParsedEntry, ParseResult, SourceFiles } from '../parsers/types.js';
 import { canKexecArch } from '../platform/arch.js';
 import { identifyKernelImage, KERNEL_HEAD_BYTES } from '../platform/kernel-image.js';
 import { type DtbMatch, matchDtbDirectory } from './dtb-dir.js';
+
+/** What one disk may add to the menu. Far above any real disk; a hostile one stops here. */
+export const ENTRY_LIMITS = {
+  entries: ENTRY_CAP,
+  /** Bytes of a command line: no architecture's kernel takes more than a few KiB. */
+  cmdline: 16 * 1024,
+} as const;
 
 export interface SourceView {
   source: BootSource;
@@ -22,31 +33,41 @@ interface Located {
   view: SourceView;
   /** Canonical '/'-rooted path inside view's source. */
   path: string;
+  size: number;
   absolute: string;
 }
 
-interface Context {
+export interface AssembleContext {
+  /** Every source of the scan: a config may name files on another disk by UUID or label. */
   views: SourceView[];
   board: string[];
+  /** The machine's: kernels built for another one are listed and reported. */
   arch: Arch | null;
-  problems: Problem[];
+  problems: { push(p: Problem): unknown };
   archCache: Map<string, Arch | null>;
   /** FDTDIR matches by absolute directory: every label of an extlinux.conf usually names the same one. */
   dtbDirCache: Map<string, DtbMatch>;
 }
 
-/** `arch`, when given, is the machine's: kernels built for another one are listed and reported. */
-export function assembleScan(parsed: ParsedSource[], board: string[], arch?: Arch): { entries: BootEntry[]; problems: Problem[] } {
-  const ctx: Context = { views: parsed.map((p) => p.view), board, arch: arch ?? null, problems: [], archCache: new Map(), dtbDirCache: new Map() };
-  const perSource = parsed.map((source) => assembleSource(source, ctx));
-  return { entries: orderWithOneDefault(perSource, ctx.views.map((v) => v.source)), problems: ctx.problems };
+export function assembleContext(views: SourceView[], board: string[], arch: Arch | null, problems: { push(p: Problem): unknown }): AssembleContext {
+  return { views, board, arch, problems, archCache: new Map(), dtbDirCache: new Map() };
 }
 
-function assembleSource({ view, results }: ParsedSource, ctx: Context): BootEntry[] {
+/** Every source assembled in this process, then ordered: for tests and tools that hold the parse results. */
+export function assembleScan(parsed: ParsedSource[], board: string[], arch?: Arch): { entries: BootEntry[]; problems: Problem[] } {
+  const problems = new ProblemLog<Problem>();
+  const ctx = assembleContext(parsed.map((p) => p.view), board, arch ?? null, problems);
+  const perSource = parsed.map((source) => assembleSource(source, ctx));
+  return { entries: orderWithOneDefault(perSource, ctx.views.map((v) => v.source)), problems: problems.list() };
+}
+
+/** One source's entries in config order (then the kernels found by name), within ENTRY_LIMITS. */
+export function assembleSource({ view, results }: ParsedSource, ctx: AssembleContext): BootEntry[] {
   const configEntries: BootEntry[] = [];
   const rawEntries: BootEntry[] = [];
   const claimed = new Map<string, BootFormat>(); // kernel+initrds of config entries, by first format
   const namedKernels = new Set<string>();
+  let full = false;
 
   for (const { format, result } of results) {
     for (const problem of result.problems) {
@@ -54,6 +75,12 @@ function assembleSource({ view, results }: ParsedSource, ctx: Context): BootEntr
     }
     const ids = new Map<string, number>();
     result.entries.forEach((parsed, index) => {
+      if (full) return;
+      if (configEntries.length + rawEntries.length >= ENTRY_LIMITS.entries) {
+        full = true;
+        ctx.problems.push({ source: view.source.id, file: null, line: null, message: `more than ${ENTRY_LIMITS.entries} entries on this disk: the rest are not listed` });
+        return;
+      }
       const id = format === 'raw' ? uniqueId(`${view.source.id}:raw:${path.posix.basename(parsed.kernel.path)}`, ids) : `${view.source.id}:${format}:${index}`;
       const entry = resolveEntry(parsed, id, format, view, ctx);
       if (!entry) return;
@@ -78,25 +105,31 @@ function uniqueId(base: string, seen: Map<string, number>): string {
   return n === 1 ? base : `${base}#${n}`;
 }
 
-function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view: SourceView, ctx: Context): BootEntry | null {
+function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view: SourceView, ctx: AssembleContext): BootEntry | null {
   const configFile = absoluteIn(view, parsed.origin.file);
-  const report = (message: string) => ctx.problems.push({ source: view.source.id, file: configFile, line: parsed.origin.line, message });
+  const label = boundedLabel(parsed.label);
+  const report = (message: string) => ctx.problems.push({ source: view.source.id, file: configFile, line: parsed.origin.line, message: `${label}: ${message}` });
 
   const kernel = locate(parsed.kernel, view, ctx, 'file');
   if (typeof kernel === 'string') {
-    report(`${parsed.label}: kernel ${kernel}`);
+    report(`kernel ${kernel}`);
+    return null;
+  }
+  if (parsed.cmdline.length > ENTRY_LIMITS.cmdline) {
+    report(`the command line is ${parsed.cmdline.length} bytes, more than any kernel takes (${ENTRY_LIMITS.cmdline}): not listed`);
     return null;
   }
   const initrd: string[] = [];
   for (const ref of parsed.initrd) {
     const found = locate(ref, view, ctx, 'file');
-    if (typeof found === 'string') report(`${parsed.label}: initrd ${found}`);
+    if (typeof found === 'string') report(`initrd ${found}`);
+    else if (found.size === 0) report(`initrd ${ref.path} is empty (0 bytes): left out`);
     else initrd.push(found.absolute);
   }
   const overlays: string[] = [];
   for (const ref of parsed.overlays) {
     const found = locate(ref, view, ctx, 'file');
-    if (typeof found === 'string') report(`${parsed.label}: device tree overlay ${found}`);
+    if (typeof found === 'string') report(`device tree overlay ${found}`);
     else overlays.push(found.absolute);
   }
 
@@ -104,14 +137,14 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
   let dtbReason: string | null = parsed.dtbReason ?? null;
   if (parsed.dtb) {
     const found = locate(parsed.dtb, view, ctx, 'file');
-    if (typeof found === 'string') report(`${parsed.label}: device tree ${found}`);
+    if (typeof found === 'string') report(`device tree ${found}`);
     else {
       dtb = found.absolute;
       dtbReason ??= `named by the ${format} config`;
     }
   } else if (parsed.fdtdir) {
     const dir = locate(parsed.fdtdir, view, ctx, 'dir');
-    if (typeof dir === 'string') report(`${parsed.label}: FDTDIR ${dir}`);
+    if (typeof dir === 'string') report(`FDTDIR ${dir}`);
     else {
       const match = dtbDirMatch(dir, ctx);
       dtb = match.path ? absoluteIn(dir.view, match.path) : null;
@@ -121,11 +154,11 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
 
   const imageArch = kernelArch(kernel, ctx);
   if (imageArch && ctx.arch && !canKexecArch(ctx.arch, imageArch)) {
-    report(`${parsed.label}: the kernel is built for ${imageArch}, and this machine is ${ctx.arch}: it cannot be booted here`);
+    report(`the kernel is built for ${imageArch}, and this machine is ${ctx.arch}: it cannot be booted here`);
   }
   return {
     id,
-    label: parsed.label,
+    label,
     source: view.source.id,
     kernel: kernel.absolute,
     initrd,
@@ -142,7 +175,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
 }
 
 /** Finds a file a config names: on its own source, or on the source its DeviceRef names. */
-function locate(ref: FileRef, view: SourceView, ctx: Context, want: 'file' | 'dir'): Located | string {
+function locate(ref: FileRef, view: SourceView, ctx: AssembleContext, want: 'file' | 'dir'): Located | string {
   let target = view;
   if (ref.device) {
     const { by, value } = ref.device;
@@ -159,16 +192,19 @@ function locate(ref: FileRef, view: SourceView, ctx: Context, want: 'file' | 'di
     if (!match && !unknownHere) return `not found: ${ref.path} (on the disk with ${by.toUpperCase()}=${value}, which is not attached)`;
     target = match ?? view;
   }
-  const canonical = target.files.canonical(ref.path);
-  if (!canonical) return `refused: ${ref.path} escapes its partition`;
-  const stat = target.files.stat(canonical);
-  if (!stat) return `not found: ${ref.path}`;
-  if (want === 'file' && stat.type !== 'file') return `is not a file: ${ref.path}`;
-  if (want === 'dir' && stat.type !== 'dir') return `is not a directory: ${ref.path}`;
-  return { view: target, path: canonical, absolute: absoluteIn(target, canonical) };
+  const found = target.files.resolve(ref.path);
+  if (!found.ok) {
+    if (found.reason === 'escapes') return `refused: ${ref.path} escapes its partition`;
+    if (found.reason === 'loop') return `refused: ${ref.path} is a symlink loop`;
+    if (found.reason === 'over-budget') return found.message;
+    return `not found: ${ref.path}`;
+  }
+  if (want === 'file' && found.type !== 'file') return `is not a file: ${ref.path}`;
+  if (want === 'dir' && found.type !== 'dir') return `is not a directory: ${ref.path}`;
+  return { view: target, path: found.path, size: found.size, absolute: absoluteIn(target, found.path) };
 }
 
-function dtbDirMatch(dir: Located, ctx: Context): DtbMatch {
+function dtbDirMatch(dir: Located, ctx: AssembleContext): DtbMatch {
   let match = ctx.dtbDirCache.get(dir.absolute);
   if (!match) {
     match = matchDtbDirectory(dir.view.files, dir.path, ctx.board);
@@ -177,7 +213,7 @@ function dtbDirMatch(dir: Located, ctx: Context): DtbMatch {
   return match;
 }
 
-function kernelArch(kernel: Located, ctx: Context): Arch | null {
+function kernelArch(kernel: Located, ctx: AssembleContext): Arch | null {
   if (!ctx.archCache.has(kernel.absolute)) {
     const head = kernel.view.files.readBytes(kernel.path, 0, KERNEL_HEAD_BYTES);
     const info = head ? identifyKernelImage(head) : null;
@@ -195,7 +231,7 @@ function absoluteIn(view: SourceView, sourcePath: string): string {
  * else the first fixed disk's, else the first configured entry. It moves to the front; every
  * other entry keeps its place.
  */
-function orderWithOneDefault(perSource: BootEntry[][], sources: BootSource[]): BootEntry[] {
+export function orderWithOneDefault(perSource: BootEntry[][], sources: BootSource[]): BootEntry[] {
   const all = perSource.flat();
   const removable = new Set(sources.filter((s) => s.removable).map((s) => s.id));
   const chosen = all.find((e) => e.default && removable.has(e.source)) ?? all.find((e) => e.default) ?? all.find((e) => e.kind === 'config');

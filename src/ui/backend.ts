@@ -10,8 +10,8 @@ export interface ScanOutcome {
 }
 
 export interface MenuBackend {
-  /** Scans every source; `log` receives each command run and its outcome. */
-  scan(log: (line: string) => void): Promise<ScanOutcome>;
+  /** Scans every source; `log` receives each command run and its outcome, `onProgress` the result so far as each source is done. */
+  scan(log: (line: string) => void, onProgress?: (partial: ScanOutcome) => void): Promise<ScanOutcome>;
   /** The boot plan for an entry (pure: no command runs). */
   plan(entry: BootEntry, edits: BootEdits | null): BootPlan;
   /** Calls `onChange` when a disk appears or disappears; returns a function that stops watching. */

@@ -1,13 +1,12 @@
 // The MenuBackend over the real scan and planner: ROOT directories (plus every subdirectory of a
 // --watch-dir), or block devices kept mounted read-only while the menu runs.
 import path from 'node:path';
-import { MAX_CONFIG_BYTES, mergeConfig, parseConfig, type MenuConfig } from '../config.js';
+import { mergeConfig, type MenuConfig } from '../config.js';
 import { scan, type ScanOptions } from '../discover/scan.js';
-import { fsSourceFiles } from '../discover/source-files.js';
 import { describeDtbFile } from '../boot/dtb-fixup.js';
 import { planBoot, type DtbFacts } from '../boot/plan.js';
-import type { BootSource, Machine, Problem, ScanResult } from '../model.js';
-import type { MenuBackend } from './backend.js';
+import type { BootSource, Machine, ScanResult } from '../model.js';
+import type { MenuBackend, ScanOutcome } from './backend.js';
 import { listNames, pollListing } from './watch.js';
 
 export interface BackendOptions {
@@ -35,7 +34,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
     return dtbFacts.get(file) ?? null;
   };
   return {
-    async scan(log) {
+    async scan(log, onProgress) {
       const watched = o.watchDirs.flatMap((dir) => listNames(dir, true).map((name) => path.resolve(dir, name)));
       const options: ScanOptions = {
         roots: [...o.roots, ...watched],
@@ -47,12 +46,12 @@ export function createBackend(o: BackendOptions): MenuBackend {
         keepMounted: devices,
         log,
       };
-      const result = await scan(options);
+      const outcome = (result: ScanResult): ScanOutcome => ({ scan: result, config: mergeConfig(o.imageConfig, result.config, o.cliConfig) });
+      const result = await scan({ ...options, ...(onProgress && { onProgress: (partial) => onProgress(outcome(partial)) }) });
       lastSources.clear();
       dtbFacts.clear();
       for (const s of result.sources) lastSources.set(s.id, s);
-      const { config, problems } = diskConfig(result);
-      return { scan: { ...result, problems: [...result.problems, ...problems] }, config: mergeConfig(o.imageConfig, config, o.cliConfig) };
+      return outcome(result);
     },
     plan(entry, edits) {
       return planBoot(entry, o.machine, edits ?? {}, {
@@ -66,29 +65,4 @@ export function createBackend(o: BackendOptions): MenuBackend {
       return () => stops.forEach((stop) => stop());
     },
   };
-}
-
-/**
- * The first scanned source with a kexmenu.conf at its root supplies the disk's config. It is read
- * like every other file on a scanned disk: a symlink cannot point outside the partition, and a
- * FIFO or device node there is refused instead of blocking the menu.
- */
-function diskConfig(result: ScanResult): { config: MenuConfig | null; problems: Problem[] } {
-  const problems: Problem[] = [];
-  for (const source of result.sources) {
-    const file = path.join(source.root, 'kexmenu.conf');
-    const text = fsSourceFiles(source.root).read('/kexmenu.conf', MAX_CONFIG_BYTES);
-    if (!text.ok) {
-      if (text.reason !== 'missing') problems.push({ source: source.id, file, line: null, message: text.message });
-      continue;
-    }
-    const read = parseConfig(text.text, file);
-    for (const p of read.problems) problems.push({ source: source.id, file, line: p.line || null, message: p.message });
-    const c = read.config;
-    if (c.timeout !== null || c.default !== null || c.console !== null || c.password !== null) {
-      if (c.password !== null) problems.push({ source: source.id, file, line: null, message: 'password ignored: only the boot image may set one' });
-      return { config: c, problems };
-    }
-  }
-  return { config: null, problems };
 }

@@ -39,7 +39,8 @@ export interface MenuState {
 export type Action =
   | { type: 'scan-started' }
   | { type: 'scan-failed'; message: string }
-  | { type: 'scanned'; scan: ScanResult; config: MenuConfig }
+  /** A scan's result; `partial` while some disks have not answered yet. */
+  | { type: 'scanned'; scan: ScanResult; config: MenuConfig; partial?: boolean }
   | { type: 'key'; key: Key }
   | { type: 'tick' }
   | { type: 'log'; text: string }
@@ -75,7 +76,7 @@ export function reduce(state: MenuState, action: Action): MenuState {
     case 'scanned': {
       // A disk's kexmenu.conf may set the timeout; it counts from the scan that brought it.
       const timeout = effectiveTimeout(action.config);
-      const next = { ...state, scan: action.scan, scanning: false, config: action.config, timeout };
+      const next = { ...state, scan: action.scan, scanning: action.partial === true, config: action.config, timeout };
       const before = timeout < 0 && state.autoboot.state === 'waiting' ? initialAutoboot(timeout) : state.autoboot;
       const autoboot = autobootAfterScan(before, action.scan, action.config, timeout);
       const list = orderedEntries(action.scan);

@@ -1,7 +1,7 @@
 // Runs scans one at a time: the first on mount, then on `r`, and whenever the watcher sees a disk
 // come or go. A request during a scan queues exactly one more, so the result is never stale.
 import { useCallback, useEffect, useRef } from 'react';
-import type { MenuBackend } from './backend.js';
+import type { MenuBackend, ScanOutcome } from './backend.js';
 import type { Action } from './state.js';
 
 export function useScanner(backend: MenuBackend, dispatch: (action: Action) => void, initialScan: boolean): () => void {
@@ -18,7 +18,8 @@ export function useScanner(backend: MenuBackend, dispatch: (action: Action) => v
     dispatch({ type: 'scan-started' });
     const log = (text: string) => alive.current && dispatch({ type: 'log', text });
     const started = Date.now();
-    backend.scan(log).then(
+    const progress = (outcome: ScanOutcome) => alive.current && dispatch({ type: 'scanned', scan: outcome.scan, config: outcome.config, partial: true });
+    backend.scan(log, progress).then(
       (outcome) => {
         if (!alive.current) return;
         log(`scan: ${outcome.scan.sources.length} sources, ${outcome.scan.entries.length} entries, ${outcome.scan.problems.length} problems in ${Date.now() - started} ms`);

@@ -4,7 +4,7 @@ import { entry, source } from './sample-scan.js';
 
 const pi = entry('mmc1:extlinux:0', 'Pi', { initrd: ['/b/initrd-a'], dtb: '/b/a.dtb' });
 const other = entry('mmc1:extlinux:1', 'Pi old', { initrd: ['/b/initrd-b'], dtb: '/b/b.dtb' });
-const scan = { sources: [source('mmc1')], entries: [pi, other], problems: [] };
+const scan = { sources: [source('mmc1')], entries: [pi, other], problems: [], config: null };
 
 describe('editor choices', () => {
   it('offers the entry own initrd and DTB first, then the disk others, none and firmware', () => {

@@ -28,6 +28,7 @@ export function twoDisks(): ScanResult {
       { source: 'sda1', file: '/run/kexmenu/sda1/boot/grub/grub.cfg', line: 7, message: 'initrd not found: /initrd.img-6.1' },
       { source: 'sdb1', file: null, line: null, message: 'no boot config' },
     ],
+    config: null,
   };
 }
 
@@ -36,5 +37,6 @@ export function withUsbDefault(scan: ScanResult): ScanResult {
     sources: [...scan.sources, source('sdc1', { label: 'RESCUE', removable: true })],
     entries: [...scan.entries, entry('sdc1:extlinux:0', 'Rescue stick', { default: true })],
     problems: scan.problems,
+    config: scan.config,
   };
 }

@@ -1,0 +1,67 @@
+// Everything one source contributes to a scan, read through that source's confined view: what
+// each parser finds, the entries resolved and checked, and the disk's own kexmenu.conf. It runs
+// in a scan worker (isolate.ts), so nothing a disk holds can stop the process that owns the menu;
+// what it returns is bounded here (problems folded, entries and output size capped).
+import { type DiskSettings, readDiskSettings } from '../config.js';
+import type { Arch, BootEntry, BootSource, Problem } from '../model.js';
+import { PARSERS } from '../parsers/index.js';
+import { ProblemLog } from '../parsers/problems.js';
+import type { ParseResult, SourceFiles } from '../parsers/types.js';
+import { assembleContext, assembleSource, type SourceView } from './assemble.js';
+import { fsSourceFiles } from './source-files.js';
+
+export interface SourceJob {
+  /** Every source of the scan (a config may name files on another disk); `index` is this one. */
+  sources: BootSource[];
+  index: number;
+  board: string[];
+  arch: Arch;
+}
+
+export interface SourceScan {
+  entries: BootEntry[];
+  problems: Problem[];
+  /** What the disk's kexmenu.conf chooses, when it has one that chooses something. */
+  settings: DiskSettings | null;
+}
+
+/** Bytes of JSON one source may add to the scan (10,000 ordinary entries take about 5 MB). */
+export const MAX_SOURCE_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+export function scanSource(job: SourceJob, openFiles: (root: string) => SourceFiles = fsSourceFiles): SourceScan {
+  const source = job.sources[job.index]!;
+  const views: SourceView[] = job.sources.map((s) => ({ source: s, files: openFiles(s.root) }));
+  const view = views[job.index]!;
+  const problems = new ProblemLog<Problem>();
+
+  const results = PARSERS.map(({ format, parse }) => {
+    let result: ParseResult;
+    try {
+      result = parse({ files: view.files, board: job.board, arch: job.arch });
+    } catch (error) {
+      // A parser bug must cost one format on one disk, never the menu.
+      problems.add({ source: source.id, file: null, line: null, message: `${format} parser failed: ${(error as Error).message}` });
+      result = { entries: [], problems: [] };
+    }
+    return { format, result };
+  });
+  const found = assembleSource({ view, results }, assembleContext(views, job.board, job.arch, problems));
+
+  const disk = readDiskSettings(view.files);
+  for (const p of disk.problems) {
+    problems.add({ source: source.id, file: `${source.root.replace(/\/+$/, '')}${p.file ?? ''}`, line: p.line || null, message: p.message });
+  }
+  return { entries: withinOutputBudget(found, source, problems), problems: problems.list(), settings: disk.settings };
+}
+
+function withinOutputBudget(entries: BootEntry[], source: BootSource, problems: ProblemLog<Problem>): BootEntry[] {
+  let bytes = 0;
+  for (let i = 0; i < entries.length; i++) {
+    bytes += JSON.stringify(entries[i]).length;
+    if (bytes > MAX_SOURCE_OUTPUT_BYTES) {
+      problems.add({ source: source.id, file: null, line: null, message: `the entries of this disk take more than ${MAX_SOURCE_OUTPUT_BYTES / 1048576} MiB: ${entries.length - i} of them are not listed` });
+      return entries.slice(0, i);
+    }
+  }
+  return entries;
+}
