@@ -1,6 +1,7 @@
 // argv -> one command. Each command lives in src/commands/<name>.ts and exports run(argv).
 import { COMMANDS, type CommandName } from './commands/index.js';
 import { exitWithoutStuckWorkers } from './discover/isolate.js';
+import { forTerminal } from './text/terminal.js';
 
 const USAGE = `usage: kexmenu [menu] [--dry-run] [ROOT...]
        kexmenu scan [--json] [ROOT...] [--device PATH]... [--board "COMPATIBLE ..."]
@@ -21,6 +22,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(exitWithoutStuckWorkers, (error: unknown) => {
-  process.stderr.write(`kexmenu: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`kexmenu: ${forTerminal(error instanceof Error ? error.message : String(error))}\n`);
   exitWithoutStuckWorkers(1);
 });

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { executePlan, loadPlan } from '../boot/kexec.js';
 import { releaseMounts } from '../discover/scan.js';
+import { forTerminal } from '../text/terminal.js';
 import { formatPlan, PLAN_OPTIONS, planFromRequest, planRequest } from './plan.js';
 
 const BOOT_OPTIONS = {
@@ -35,11 +36,11 @@ export async function run(argv: string[]): Promise<number> {
 
     if (!dryRun && !parsed.values.yes) {
       if (!process.stdin.isTTY) return fail(`not asking on a non-terminal: pass --yes to boot "${entry.label}"`);
-      if (!(await confirm(`Boot "${entry.label}" now? [y/N] `))) return fail('not booting');
+      if (!(await confirm(`Boot "${forTerminal(entry.label)}" now? [y/N] `))) return fail('not booting');
     }
 
     const log = (line: string): void => {
-      process.stdout.write(`${line}\n`);
+      process.stdout.write(`${forTerminal(line)}\n`);
     };
     const loaded = await loadPlan(plan, { dryRun, log });
     if (!loaded.ok) return fail(loaded.message ?? 'loading the kernel failed');
@@ -68,6 +69,6 @@ function usage(message: string): number {
 }
 
 function fail(message: string): number {
-  process.stderr.write(`kexmenu boot: ${message}\n`);
+  process.stderr.write(`kexmenu boot: ${forTerminal(message)}\n`);
   return 1;
 }

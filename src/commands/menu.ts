@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConfigFile, effectiveTimeout, kernelArgConfig, mergeConfig, type MenuConfig } from '../config.js';
 import { archFromUname } from '../platform/arch.js';
+import { forTerminal } from '../text/terminal.js';
 
 export const MENU_USAGE = `usage: kexmenu [menu] [--dry-run] [--timeout N] [--config FILE] [--board "COMPATIBLE ..."]
                       [--sysroot DIR] [--arch ARCH] [--device PATH]... [--watch-dir DIR]... [ROOT...]
@@ -84,7 +85,7 @@ export async function run(argv: string[] = []): Promise<number> {
     return 2;
   }
   if (values.config && image.problems.some((p) => p.line === 0)) {
-    process.stderr.write(`kexmenu: ${configFile}: ${image.problems[0]!.message}\n`);
+    process.stderr.write(forTerminal(`kexmenu: ${configFile}: ${image.problems[0]!.message}`) + '\n');
     return 2;
   }
 

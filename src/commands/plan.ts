@@ -10,6 +10,7 @@ import { shellQuote } from '../boot/shell-quote.js';
 import { releaseMounts, scan } from '../discover/scan.js';
 import type { Arch, BootEntry, BootPlan } from '../model.js';
 import { readMachine } from '../platform/machine.js';
+import { forTerminal } from '../text/terminal.js';
 
 export const PLAN_OPTIONS = {
   append: { type: 'string' },
@@ -96,7 +97,7 @@ export function formatPlan(entry: BootEntry, plan: BootPlan): string {
     if (plan.dtbFixup) lines.push(`Prepare:      write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
     lines.push(`Load:         ${shellQuote(plan.load)}`, `Boot:         ${shellQuote(plan.exec)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(forTerminal).join('\n')}\n`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -115,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const planned = await planFromRequest(request);
     if (!planned.found) {
-      process.stderr.write(`kexmenu plan: ${planned.message}\n`);
+      process.stderr.write(`kexmenu plan: ${forTerminal(planned.message)}\n`);
       return 1;
     }
     const { entry, plan } = planned;

@@ -1,8 +1,10 @@
 // The readable form of a ScanResult: one block per source, the default marked with `*`,
-// kernels that no config names under "other kernels", problems at the end.
+// kernels that no config names under "other kernels", problems at the end. Each line is made
+// safe for a terminal (labels and paths come from disks).
 import path from 'node:path';
 import { formatSize } from '../format-size.js';
 import type { BootEntry, BootSource, ScanResult } from '../model.js';
+import { forTerminal } from '../text/terminal.js';
 
 export function formatScan(result: ScanResult): string {
   const lines: string[] = [];
@@ -26,7 +28,7 @@ export function formatScan(result: ScanResult): string {
       lines.push(`  ${where ? `${where}: ` : ''}${p.message}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(forTerminal).join('\n')}\n`;
 }
 
 function describeSource(s: BootSource): string {

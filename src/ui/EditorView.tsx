@@ -6,6 +6,7 @@ import type { BootEdits, BootEntry, BootPlan } from '../model.js';
 import { editsOf, type EditorState, type Field } from './editor-state.js';
 import { fit, truncate } from './layout.js';
 import { visibleLine } from './line-edit.js';
+import { forTerminal } from '../text/terminal.js';
 
 interface Props {
   editor: EditorState;
@@ -46,7 +47,7 @@ export function EditorView({ editor, entry, plan, sourceRoot, width, height }: P
       <Text>{fit('Enter will run:', inner)}</Text>
       <Box flexDirection="column" height={Math.max(1, height - 10 - notes.length)} overflow="hidden">
         {command.map((line, i) => (
-          <Text key={i} wrap="wrap">{`  ${line}`}</Text>
+          <Text key={i} wrap="wrap">{`  ${forTerminal(line)}`}</Text>
         ))}
       </Box>
       {notes.map((note, i) => (

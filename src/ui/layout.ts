@@ -2,14 +2,15 @@
 // kernels" (found by file name only) last, and cutting text to a width without wrapping.
 import { formatSize } from '../format-size.js';
 import type { BootEntry, BootSource, ScanResult } from '../model.js';
+import { forTerminal } from '../text/terminal.js';
 
 export type Row =
   | { kind: 'source'; text: string }
   | { kind: 'entry'; entry: BootEntry; number: number };
 
-/** Cuts text to `width` columns with a trailing "..." (ASCII: cheap and safe on serial consoles). */
+/** Cuts text to `width` columns with a trailing "..." (ASCII: cheap and safe on serial consoles), control characters shown. */
 export function truncate(text: string, width: number): string {
-  const clean = text.replace(/[\x00-\x1f\x7f]/g, ' ');
+  const clean = forTerminal(text);
   if (width <= 0) return '';
   if (clean.length <= width) return clean;
   if (width <= 3) return clean.slice(0, width);
@@ -80,7 +81,7 @@ export function visibleRows(rows: Row[], selectedId: string | null, height: numb
 
 /** Wraps text at spaces into at most `max` lines of `width`; the last line is cut with "...". */
 export function wrapLines(text: string, width: number, max: number): string[] {
-  const words = text.replace(/[\x00-\x1f\x7f]/g, ' ').split(' ').filter(Boolean);
+  const words = forTerminal(text).split(' ').filter(Boolean);
   const lines: string[] = [];
   let line = '';
   for (const word of words) {

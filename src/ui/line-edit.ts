@@ -1,5 +1,6 @@
 // A one-line editor as a pure value: text plus a cursor (an index into the text's code units,
 // kept on code point boundaries). Every editing key is a function from one LineState to the next.
+import { forTerminal } from '../text/terminal.js';
 import type { Key } from './keys.js';
 
 export interface LineState {
@@ -64,12 +65,15 @@ export function editLine(line: LineState, key: Key): LineState {
 }
 
 /**
- * The part of the line to show in `width` columns, scrolled so the cursor stays visible.
+ * The part of the line to show in `width` columns, scrolled so the cursor stays visible, with
+ * control characters shown as escapes (a command line from a disk may hold them).
  * Returns the visible text and the cursor's column inside it.
  */
 export function visibleLine(line: LineState, width: number): { text: string; cursor: number } {
   const w = Math.max(1, width);
-  if (line.text.length < w) return { text: line.text, cursor: line.cursor };
-  const start = Math.max(0, Math.min(line.cursor - Math.floor(w * 0.75), line.text.length + 1 - w));
-  return { text: line.text.slice(start, start + w), cursor: line.cursor - start };
+  const text = forTerminal(line.text);
+  const cursor = forTerminal(line.text.slice(0, line.cursor)).length;
+  if (text.length < w) return { text, cursor };
+  const start = Math.max(0, Math.min(cursor - Math.floor(w * 0.75), text.length + 1 - w));
+  return { text: text.slice(start, start + w), cursor: cursor - start };
 }

@@ -8,6 +8,7 @@ import type { BootEntry, BootPlan } from '../model.js';
 import { App, type Leave } from './App.js';
 import type { MenuBackend } from './backend.js';
 import { formatSize } from '../format-size.js';
+import { forTerminal } from '../text/terminal.js';
 import type { MenuState } from './state.js';
 
 export interface StepOutcome {
@@ -101,7 +102,7 @@ async function boot(entry: BootEntry, plan: BootPlan, booter: Booter, stdout: No
   const lines = [...log];
   const say = (line: string) => {
     lines.push(line);
-    stdout.write(`${line}\n`);
+    stdout.write(`${forTerminal(line)}\n`);
   };
   stdout.write(CLEAR);
   say(`booting ${entry.label}`);

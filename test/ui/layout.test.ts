@@ -8,7 +8,9 @@ describe('layout', () => {
     expect(truncate('Debian GNU/Linux', 10)).toBe('Debian ...');
     expect(truncate('short', 10)).toBe('short');
     expect(fit('ab', 4)).toBe('ab  ');
-    expect(truncate('tab\there', 20)).toBe('tab here');
+    // Control characters from a disk are shown, never sent to the terminal.
+    expect(truncate('tab\there', 20)).toBe('tab\\there');
+    expect(truncate('x\x1b]0;title\x07', 20)).toBe('x\\x1b]0;title\\x07');
   });
 
   it('formats sizes and describes disks with USB for removable ones', () => {
