@@ -74,23 +74,25 @@ export function assembleSource({ view, results }: ParsedSource, ctx: AssembleCon
       ctx.problems.push({ source: view.source.id, file: problem.file ? absoluteIn(view, problem.file) : null, line: problem.line, message: problem.message });
     }
     const ids = new Map<string, number>();
+    const room = () => {
+      if (configEntries.length + rawEntries.length < ENTRY_LIMITS.entries) return true;
+      if (!full) ctx.problems.push({ source: view.source.id, file: null, line: null, message: `more than ${ENTRY_LIMITS.entries} entries on this disk: the rest are not listed` });
+      full = true;
+      return false;
+    };
     result.entries.forEach((parsed, index) => {
       if (full) return;
-      if (configEntries.length + rawEntries.length >= ENTRY_LIMITS.entries) {
-        full = true;
-        ctx.problems.push({ source: view.source.id, file: null, line: null, message: `more than ${ENTRY_LIMITS.entries} entries on this disk: the rest are not listed` });
-        return;
-      }
       const id = format === 'raw' ? uniqueId(`${view.source.id}:raw:${path.posix.basename(parsed.kernel.path)}`, ids) : `${view.source.id}:${format}:${index}`;
       const entry = resolveEntry(parsed, id, format, view, ctx);
       if (!entry) return;
       const identity = [entry.kernel, ...entry.initrd].join('\0');
       if (format === 'raw') {
-        if (!namedKernels.has(entry.kernel)) rawEntries.push(entry);
+        if (!namedKernels.has(entry.kernel) && room()) rawEntries.push(entry);
         return;
       }
       const earlier = claimed.get(identity);
       if (earlier && earlier !== format) return; // e.g. BLS entries already listed through GRUB's blscfg
+      if (!room()) return;
       claimed.set(identity, format);
       namedKernels.add(entry.kernel);
       configEntries.push(entry);
@@ -223,7 +225,10 @@ function kernelArch(kernel: Located, ctx: AssembleContext): Arch | null {
 }
 
 function absoluteIn(view: SourceView, sourcePath: string): string {
-  return path.join(view.source.root, sourcePath);
+  const root = view.source.root;
+  // Canonical paths are already normal; only a parser's own (problem) paths need path.join.
+  if (sourcePath.startsWith('/') && !sourcePath.includes('/.') && !sourcePath.includes('//')) return root === '/' ? sourcePath : root.replace(/\/+$/, '') + sourcePath;
+  return path.join(root, sourcePath);
 }
 
 /**

@@ -57,11 +57,19 @@ export function scanSource(job: SourceJob, openFiles: (root: string) => SourceFi
 function withinOutputBudget(entries: BootEntry[], source: BootSource, problems: ProblemLog<Problem>): BootEntry[] {
   let bytes = 0;
   for (let i = 0; i < entries.length; i++) {
-    bytes += JSON.stringify(entries[i]).length;
+    bytes += outputSize(entries[i]!);
     if (bytes > MAX_SOURCE_OUTPUT_BYTES) {
       problems.add({ source: source.id, file: null, line: null, message: `the entries of this disk take more than ${MAX_SOURCE_OUTPUT_BYTES / 1048576} MiB: ${entries.length - i} of them are not listed` });
       return entries.slice(0, i);
     }
   }
   return entries;
+}
+
+/** About what an entry takes as JSON: its strings, and the rest of its fields. */
+function outputSize(e: BootEntry): number {
+  let n = 300 + e.id.length + e.label.length + e.kernel.length + e.cmdline.length + e.origin.file.length;
+  for (const f of e.initrd) n += f.length + 3;
+  for (const f of e.overlays) n += f.length + 3;
+  return n + (e.dtb?.length ?? 0) + (e.dtbReason?.length ?? 0);
 }

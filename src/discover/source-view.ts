@@ -41,7 +41,7 @@ const MAX_PATH_CHARS = 4096;
 const MAX_CACHED_LOOKUPS = 50_000;
 
 /** Generous for any real disk (a Debian root costs a few hundred operations and a few MiB). */
-export const DEFAULT_VIEW_LIMITS: ViewLimits = { operations: 200_000, bytes: 256 * 1024 * 1024, listNames: 65_536 };
+export const DEFAULT_VIEW_LIMITS: ViewLimits = { operations: 50_000, bytes: 256 * 1024 * 1024, listNames: 65_536 };
 
 const ROOT: NodeInfo = { kind: 'dir', size: 0 };
 
@@ -61,8 +61,7 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
     message: `stopped reading this disk at ${path}: over its budget of ${limits.operations} file operations and ${limits.bytes / 1048576} MiB`,
   });
 
-  const lookup = (parts: readonly string[]): NodeInfo | null | 'over-budget' => {
-    const key = parts.join('/');
+  const lookup = (parts: readonly string[], key: string): NodeInfo | null | 'over-budget' => {
     const cached = lookups.get(key);
     if (cached !== undefined) return cached;
     if (!spend()) return 'over-budget';
@@ -91,7 +90,7 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
         continue;
       }
       done.push(part);
-      const info = lookup(done);
+      const info = lookup(done, done.join('/'));
       if (info === 'over-budget') return overBudget(path);
       if (info === null) return fail('missing', `not found: ${path}`);
       if (info.kind !== 'symlink') {

@@ -98,7 +98,7 @@ function interpret(directives: Directive[], problems: ProblemSink): Menu {
 
   for (const d of directives) {
     const where = { file: d.file, line: d.line };
-    const word = d.value.split(/\s+/)[0] ?? '';
+    const word = firstWord(d.value);
     switch (d.key) {
       case 'label':
         current = newLabel(d, submenus);
@@ -192,6 +192,11 @@ function interpret(directives: Directive[], problems: ProblemSink): Menu {
     }
   }
   return menu;
+}
+
+function firstWord(value: string): string {
+  const end = value.search(/\s/);
+  return end < 0 ? value : value.slice(0, end);
 }
 
 function newLabel(d: Directive, submenus: Submenu[]): Label {

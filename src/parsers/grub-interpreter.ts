@@ -17,10 +17,10 @@ import { sourcePathParts } from './source-path.js';
 import type { MenuNode } from './grub-default.js';
 import { capFiles, ENTRY_CAP } from './limits.js';
 import { ProblemLog } from './problems.js';
-import { parseGrubEnv } from './grub-env.js';
+import { type GrubEnvResult, parseGrubEnv } from './grub-env.js';
 import { lexGrub, plainText, type Word } from './grub-lexer.js';
 import { parseSearch } from './grub-search.js';
-import { parseGrubScript, type Stmt } from './grub-syntax.js';
+import { ScriptReader, type Stmt } from './grub-syntax.js';
 import { evaluateTest, type TestArg, type Tri } from './grub-test.js';
 import type { DeviceRef, FileRef, ParseContext, ParsedEntry, ParseResult } from './types.js';
 
@@ -31,11 +31,12 @@ export type BlsImporter = (
 
 export const MAX_INCLUDE_DEPTH = 8;
 const MAX_CALL_DEPTH = 16;
+const MAX_CACHED_PATHS = 4096;
 
 /** What one source's GRUB configs may cost (a Debian grub.cfg runs in a few thousand units). */
 export const GRUB_LIMITS = {
   /** Statements, loop turns, expanded characters (per 64), file reads (per 64 bytes) together. */
-  work: 2_000_000,
+  work: 250_000,
   /** Characters of one variable's value or one expanded word. */
   valueChars: 64 * 1024,
   /** Fields one list of words may expand to (a `for` over more is not a boot menu). */
@@ -44,6 +45,8 @@ export const GRUB_LIMITS = {
   /** `source` and `configfile` runs, all configs together. */
   includes: 64,
   blscfg: 4,
+  /** Function calls, all together (Debian's configs call one or two per entry). */
+  calls: 20_000,
   entries: ENTRY_CAP,
 } as const;
 
@@ -148,11 +151,14 @@ export class GrubInterpreter {
   private includes = 0;
   private blscfgRuns = 0;
   private callDepth = 0;
+  private calls = 0;
   /** Limits already reported, each said once. */
   private readonly said = new Set<string>();
   private stopped = false;
-  /** Files read, by canonical path: a loop over `load_env` reads its file once. */
+  /** Files read, by the path named: a loop over `load_env` reads its file once. */
   private readonly readCache = new Map<string, { text: string; path: string; canonical: string }>();
+  private readonly envCache = new Map<string, GrubEnvResult>();
+  private readonly pathCache = new Map<string, { ref: FileRef } | { error: string }>();
 
   constructor(
     private readonly ctx: ParseContext,
@@ -190,10 +196,11 @@ export class GrubInterpreter {
     menu.timeout = this.env.vars.get('timeout') ?? null;
   }
 
+  /** Runs each top-level statement as soon as it is read; what was wrong with the text comes after. */
   private runScript(text: string, file: string): void {
-    const script = parseGrubScript(text);
-    for (const p of script.problems) this.problem(file, p.line, p.message);
-    this.runList(script.body);
+    const reader = new ScriptReader(text);
+    for (let stmt = reader.next(); stmt && !this.stopped; stmt = reader.next()) this.runStatement(stmt);
+    for (const p of reader.problems) this.problem(file, p.line, p.message);
   }
 
   private problem(file: string | null, line: number | null, message: string): void {
@@ -439,9 +446,14 @@ export class GrubInterpreter {
   }
 
   private callFunction(name: string, fn: { body: Stmt[]; file: string; dir: string }, args: string[], line: number): Tri {
+    // Said once (either way): a function that calls itself twice would say it thousands of times.
     if (this.callDepth >= MAX_CALL_DEPTH) {
-      // Said once: a function that calls itself twice would otherwise say it thousands of times.
       this.limit('calls', line, `function ${name}: calls nested more than ${MAX_CALL_DEPTH} deep are not run`);
+      return false;
+    }
+    // Depth alone allows 2^16 calls of a function that calls itself twice.
+    if (++this.calls > GRUB_LIMITS.calls) {
+      this.limit('calls', line, `function ${name}: more than ${GRUB_LIMITS.calls} function calls: the rest are not run`);
       return false;
     }
     const saved = this.frame;
@@ -535,8 +547,12 @@ export class GrubInterpreter {
     const target = file ?? `${this.varValue('prefix')}/grubenv`;
     const text = this.readConfigFile('load_env', target, line);
     if (text === null) return false;
-    if (!this.charge(1 + (text.text.length >> 6), line)) return null;
-    const env = parseGrubEnv(text.text);
+    let env = this.envCache.get(text.canonical);
+    if (!env) {
+      env = parseGrubEnv(text.text);
+      this.envCache.set(text.canonical, env);
+    }
+    if (!this.charge(1 + (env.ok ? env.vars.size : 0), line)) return null;
     if (!env.ok) {
       this.problem(text.path, null, env.message);
       return false;
@@ -602,22 +618,21 @@ export class GrubInterpreter {
       return null;
     }
     const { path, device } = resolved.ref;
+    const cached = this.readCache.get(path);
+    if (cached) return cached;
     const found = this.ctx.files.resolve(path);
     if (device && !(found.ok && found.type === 'file')) {
       this.problem(this.frame.file, line, `${what} ${path}: on the device with ${device.by} ${device.value}, not on this partition`);
       return null;
     }
-    const canonical = found.ok ? found.path : path;
-    const cached = this.readCache.get(canonical);
-    if (cached) return { ...cached, path };
     const read = this.ctx.files.read(path);
     if (!read.ok) {
       this.problem(this.frame.file, line, `${what}: ${read.message}`);
       return null;
     }
     if (!this.charge(1 + (read.text.length >> 6), line)) return null;
-    const text = { text: read.text, path, canonical };
-    this.readCache.set(canonical, text);
+    const text = { text: read.text, path, canonical: found.ok ? found.path : path };
+    this.readCache.set(path, text);
     return text;
   }
 
@@ -695,6 +710,17 @@ export class GrubInterpreter {
    * stay on this source.
    */
   private resolvePath(text: string, relativeDir: string): { ref: FileRef } | { error: string } {
+    // Configs name the same few files over and over (every entry its kernel, every loop turn its grubenv).
+    const key = `${relativeDir}\0${this.varValue('root')}\0${text}`;
+    let resolved = this.pathCache.get(key);
+    if (!resolved) {
+      resolved = this.resolvePathNow(text, relativeDir);
+      if (this.pathCache.size < MAX_CACHED_PATHS) this.pathCache.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  private resolvePathNow(text: string, relativeDir: string): { ref: FileRef } | { error: string } {
     const m = /^\(([^)]*)\)(.*)$/s.exec(text);
     const deviceName = m ? m[1]! : this.varValue('root');
     let path = m ? m[2]! : text;
@@ -749,44 +775,45 @@ export class GrubInterpreter {
    * Each expanded character is charged to the work budget, and no field grows past valueChars.
    */
   private expandWord(word: Word, line: number | null): Field[] {
+    const parts = word.parts;
+    // Most words are plain text: nothing to expand.
+    if (parts.length === 1 && parts[0]!.kind === 'text') return [{ text: parts[0]!.text, unknown: false }];
     const fields: Field[] = [];
     let current = '';
     let open = false;
     let unknown = false;
     let cut = false;
-    const append = (text: string) => {
-      if (current.length + text.length > GRUB_LIMITS.valueChars) {
-        cut = true;
-        current += text.slice(0, Math.max(0, GRUB_LIMITS.valueChars - current.length));
-      } else {
-        current += text;
-      }
-      open = true;
-    };
-    const close = () => {
-      if (open) fields.push({ text: current, unknown });
-      current = '';
-      open = false;
-    };
-    for (const part of word.parts) {
+    for (const part of parts) {
+      const pieces: string[] = [];
       if (part.kind === 'text') {
-        append(part.text);
-        continue;
+        pieces.push(part.text);
+      } else {
+        const v = this.lookup(part.name);
+        unknown ||= v.unknown;
+        if (!this.charge(1 + (v.value.length >> 6), line)) break;
+        if (part.quoted) pieces.push(v.value);
+        else for (const piece of v.value.split(/[ \t\n]+/)) pieces.push(piece);
       }
-      const v = this.lookup(part.name);
-      unknown ||= v.unknown;
-      if (!this.charge(1 + (v.value.length >> 6), line)) break;
-      if (part.quoted) {
-        append(v.value);
-        continue;
-      }
-      const pieces = v.value.split(/[ \t\n]+/);
-      for (let i = 0; i < pieces.length && fields.length < GRUB_LIMITS.fields; i++) {
-        if (i > 0) close();
-        if (pieces[i] !== '') append(pieces[i]!);
+      // An unquoted value's whitespace ends the field being built and starts the next.
+      for (let i = 0; i < pieces.length; i++) {
+        if (i > 0) {
+          if (open) fields.push({ text: current, unknown: false });
+          current = '';
+          open = false;
+          if (fields.length >= GRUB_LIMITS.fields) break;
+        }
+        const piece = pieces[i]!;
+        if (piece === '' && part.kind === 'var' && !part.quoted) continue;
+        if (current.length + piece.length > GRUB_LIMITS.valueChars) {
+          cut = true;
+          current += piece.slice(0, Math.max(0, GRUB_LIMITS.valueChars - current.length));
+        } else {
+          current += piece;
+        }
+        open = true;
       }
     }
-    close();
+    if (open) fields.push({ text: current, unknown: false });
     if (cut) this.limit('value', line, `a value longer than ${GRUB_LIMITS.valueChars} characters is cut to that length`);
     for (const f of fields) f.unknown = unknown;
     return fields;

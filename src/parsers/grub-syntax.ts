@@ -1,7 +1,7 @@
 // Turns GRUB script tokens into statements: commands, if/elif/else/fi, menuentry and submenu
 // blocks, function definitions and loops. A statement that is not closed (a `{` without its `}`,
 // an `if` without `fi`) is dropped with a problem; the statements before it stand.
-import { lexGrub, plainText, type Token, type Word } from './grub-lexer.js';
+import { GrubLexer, plainText, type Token, type Word } from './grub-lexer.js';
 
 export type Stmt =
   | { kind: 'command'; words: Word[]; line: number }
@@ -26,28 +26,75 @@ export interface Script {
 const MAX_NESTING = 64;
 const KEYWORDS_CLOSING = new Set(['then', 'elif', 'else', 'fi', 'do', 'done']);
 
+/** The whole script at once (tests, and texts that are not run). */
 export function parseGrubScript(text: string): Script {
-  const lexed = lexGrub(text);
-  const parser = new ScriptParser(lexed.tokens);
-  const body = parser.parseTop();
-  if (lexed.error) parser.problems.push(lexed.error);
-  return { body, problems: parser.problems };
+  const reader = new ScriptReader(text);
+  const body: Stmt[] = [];
+  for (let stmt = reader.next(); stmt; stmt = reader.next()) body.push(stmt);
+  return { body, problems: reader.problems };
+}
+
+/**
+ * Top-level statements one at a time, read as they are asked for, so a script runs while it is
+ * read and a statement the interpreter is done with can go (GRUB itself runs a config that way).
+ */
+export class ScriptReader {
+  private readonly parser: ScriptParser;
+  private readonly lexer: GrubLexer;
+
+  constructor(text: string) {
+    this.lexer = new GrubLexer(text);
+    this.parser = new ScriptParser(this.lexer);
+  }
+
+  next(): Stmt | null {
+    return this.parser.nextTop();
+  }
+
+  /** What was wrong with the text read so far (the lexer's error, if it stopped, last). */
+  get problems(): SyntaxProblem[] {
+    return this.lexer.error ? [...this.parser.problems, this.lexer.error] : this.parser.problems;
+  }
 }
 
 class ScriptParser {
   readonly problems: SyntaxProblem[] = [];
-  private pos = 0;
+  private lookahead: Token | null | undefined = undefined;
   private depth = 0;
   private gaveUp = false;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(private readonly lexer: GrubLexer) {}
 
-  parseTop(): Stmt[] {
-    return this.parseList(new Set());
+  /** The next top-level statement; null at the end (or once the parser gave up). */
+  nextTop(): Stmt | null {
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (!t || this.gaveUp) return null;
+      if (t.kind === 'rbrace') {
+        this.problems.push({ line: t.line, message: 'unbalanced braces: "}" with no "{" before it' });
+        this.advance();
+        continue;
+      }
+      const kw = this.keywordAt();
+      if (kw !== null && KEYWORDS_CLOSING.has(kw)) {
+        this.problems.push({ line: t.line, message: `"${kw}" with no statement to close` });
+        this.advance();
+        continue;
+      }
+      const stmt = this.parseStatement();
+      if (stmt) return stmt;
+    }
   }
 
   private peek(): Token | undefined {
-    return this.tokens[this.pos];
+    if (this.lookahead === undefined) this.lookahead = this.lexer.next();
+    return this.lookahead ?? undefined;
+  }
+
+  private advance(): void {
+    this.peek();
+    this.lookahead = undefined;
   }
 
   private keywordAt(): string | null {
@@ -56,7 +103,7 @@ class ScriptParser {
   }
 
   private skipSeparators(): void {
-    while (this.peek()?.kind === 'separator') this.pos++;
+    while (this.peek()?.kind === 'separator') this.advance();
   }
 
   /** Statements until EOF, a `}` closing the block we are in, or one of `stops` as a command word. */
@@ -69,14 +116,14 @@ class ScriptParser {
       if (t.kind === 'rbrace') {
         if (this.depth > 0) return out;
         this.problems.push({ line: t.line, message: 'unbalanced braces: "}" with no "{" before it' });
-        this.pos++;
+        this.advance();
         continue;
       }
       const kw = this.keywordAt();
       if (kw !== null && stops.has(kw)) return out;
       if (kw !== null && KEYWORDS_CLOSING.has(kw)) {
         this.problems.push({ line: t.line, message: `"${kw}" with no statement to close` });
-        this.pos++;
+        this.advance();
         continue;
       }
       const stmt = this.parseStatement();
@@ -101,7 +148,7 @@ class ScriptParser {
   private parseStatement(): Stmt | null {
     const t = this.peek()!;
     if (t.kind === 'lbrace') {
-      this.pos++;
+      this.advance();
       const body = this.parseBraceBody(t.line, 'block');
       return body && { kind: 'block', body, line: t.line };
     }
@@ -127,7 +174,7 @@ class ScriptParser {
     const words: Word[] = [];
     for (let t = this.peek(); t?.kind === 'word'; t = this.peek()) {
       words.push(t.word);
-      this.pos++;
+      this.advance();
     }
     return words;
   }
@@ -140,20 +187,20 @@ class ScriptParser {
       if (!this.gaveUp) this.problems.push({ line, message: `unbalanced braces: ${what} at line ${line} has no closing "}"` });
       return null;
     }
-    this.pos++;
+    this.advance();
     return body;
   }
 
   private expectKeyword(word: string): boolean {
     this.skipSeparators();
     if (this.keywordAt() !== word) return false;
-    this.pos++;
+    this.advance();
     return true;
   }
 
   private parseIf(): Stmt | null {
     const line = this.peek()!.line;
-    this.pos++;
+    this.advance();
     const result = this.nested(line, () => {
       const clauses: { cond: Stmt[]; body: Stmt[] }[] = [];
       let otherwise: Stmt[] | null = null;
@@ -164,15 +211,15 @@ class ScriptParser {
         clauses.push({ cond, body });
         const kw = this.keywordAt();
         if (kw === 'elif') {
-          this.pos++;
+          this.advance();
           continue;
         }
         if (kw === 'else') {
-          this.pos++;
+          this.advance();
           otherwise = this.parseList(new Set(['fi']));
           if (!this.expectKeyword('fi')) return null;
         } else if (kw === 'fi') {
-          this.pos++;
+          this.advance();
         } else {
           return null;
         }
@@ -186,41 +233,41 @@ class ScriptParser {
   private parseMenuentry(): Stmt | null {
     const first = this.peek()! as Extract<Token, { kind: 'word' }>;
     const submenu = plainText(first.word) === 'submenu';
-    this.pos++;
+    this.advance();
     const args = this.readWords();
     const what = submenu ? 'submenu' : 'menuentry';
     if (this.peek()?.kind !== 'lbrace') {
       this.problems.push({ line: first.line, message: `${what} at line ${first.line} has no "{" body` });
       return null;
     }
-    this.pos++;
+    this.advance();
     const body = this.parseBraceBody(first.line, what);
     return body && { kind: 'menuentry', submenu, args, body, line: first.line };
   }
 
   private parseFunction(): Stmt | null {
     const line = this.peek()!.line;
-    this.pos++;
+    this.advance();
     const nameToken = this.peek();
     const name = nameToken?.kind === 'word' ? plainText(nameToken.word) : null;
     if (name === null) {
       this.problems.push({ line, message: 'function without a name' });
       return null;
     }
-    this.pos++;
+    this.advance();
     this.skipSeparators();
     if (this.peek()?.kind !== 'lbrace') {
       this.problems.push({ line, message: `function ${name} has no "{" body` });
       return null;
     }
-    this.pos++;
+    this.advance();
     const body = this.parseBraceBody(line, `function ${name}`);
     return body && { kind: 'function', name, body, line };
   }
 
   private parseFor(): Stmt | null {
     const line = this.peek()!.line;
-    this.pos++;
+    this.advance();
     const words = this.readWords();
     const name = words[0] ? plainText(words[0]) : null;
     if (name === null || (words[1] && plainText(words[1]) !== 'in')) {
@@ -237,7 +284,7 @@ class ScriptParser {
 
   private parseLoop(): Stmt | null {
     const line = this.peek()!.line;
-    this.pos++;
+    this.advance();
     const ok = this.nested(line, () => {
       this.parseList(new Set(['do']));
       if (!this.expectKeyword('do')) return false;

@@ -24,6 +24,7 @@ export class ProblemLog<P extends ProblemLike = ProblemLike> {
   private readonly kept: P[] = [];
   private readonly shapes = new Map<string, Shape<P>>();
   private unshaped = 0;
+  private last: { message: string; file: string | null; shape: Shape<P> } | null = null;
 
   /** Array-like, so code that collects problems can take a ProblemLog or an array. */
   push(...problems: P[]): number {
@@ -33,18 +34,24 @@ export class ProblemLog<P extends ProblemLike = ProblemLike> {
 
   add(problem: P): void {
     const p = problem.message.length > MAX_MESSAGE_CHARS ? { ...problem, message: `${problem.message.slice(0, MAX_MESSAGE_CHARS)}...` } : problem;
-    const key = `${p.file ?? ''}\0${shapeOf(p.message)}`;
-    const shape = this.shapes.get(key);
-    if (shape) {
-      if (++shape.count <= PER_SHAPE) this.kept.push(p);
-      return;
+    // A flood repeats one message: remember the last one's shape.
+    let shape: Shape<P> | undefined;
+    if (p.message === this.last?.message && p.file === this.last.file) {
+      shape = this.last.shape;
+    } else {
+      const key = `${p.file ?? ''}\0${shapeOf(p.message)}`;
+      shape = this.shapes.get(key);
+      if (!shape) {
+        if (this.shapes.size >= MAX_SHAPES) {
+          this.unshaped++;
+          return;
+        }
+        shape = { first: p, count: 0 };
+        this.shapes.set(key, shape);
+      }
+      this.last = { message: p.message, file: p.file, shape };
     }
-    if (this.shapes.size >= MAX_SHAPES) {
-      this.unshaped++;
-      return;
-    }
-    this.shapes.set(key, { first: p, count: 1 });
-    this.kept.push(p);
+    if (++shape.count <= PER_SHAPE) this.kept.push(p);
   }
 
   addAll(problems: Iterable<P>): void {

@@ -51,10 +51,10 @@ export function readRpiConfig(files: SourceFiles, configPath: string, partitionD
       return;
     }
     const lines = read.text.split('\n');
-    lines.forEach((raw, index) => {
-      const lineNo = index + 1;
-      const problem = (message: string) => out.problems.push({ file: path, line: lineNo, message });
-      let line = raw.replace(/\r$/, '');
+    let lineNo = 0;
+    const problem = (message: string): void => out.problems.add({ file: path, line: lineNo, message });
+    const readLine = (raw: string): void => {
+      let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (line.length > MAX_LINE_CHARS) {
         problem(`line longer than the firmware's ${MAX_LINE_CHARS} characters: the rest is ignored`);
         line = line.slice(0, MAX_LINE_CHARS);
@@ -81,7 +81,11 @@ export function readRpiConfig(files: SourceFiles, configPath: string, partitionD
       const pair = initramfs ? [initramfs[1]!, initramfs[2]!.trim()] : splitKeyValue(line);
       if (!pair) return problem(`not understood: ${line}`);
       if (active()) out.settings.push({ key: pair[0]!, value: pair[1]!, file: path, line: lineNo });
-    });
+    };
+    for (const raw of lines) {
+      lineNo++;
+      readLine(raw);
+    }
   };
 
   readFile(configPath, [], null);
