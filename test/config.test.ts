@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { globMatch } from '../src/text/glob.js';
 import { EMPTY_CONFIG, hashPassword, mergeConfig, parseConfig, readConfigFile, kernelArgConfig, verifyPassword } from '../src/config.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
@@ -78,15 +77,6 @@ describe('readConfigFile', () => {
     const read = readConfigFile(big);
     expect(read.config.timeout).toBeNull();
     expect(read.problems[0]!.message).toMatch(/larger than/);
-  });
-});
-
-describe('globMatch', () => {
-  it('matches * and ? over the whole label, literally otherwise', () => {
-    expect(globMatch('Debian*', 'Debian GNU/Linux')).toBe(true);
-    expect(globMatch('Debian', 'Debian GNU/Linux')).toBe(false);
-    expect(globMatch('Linux 6.1.?-*', 'Linux 6.1.0-27')).toBe(true);
-    expect(globMatch('a.b', 'axb')).toBe(false);
   });
 });
 
