@@ -114,7 +114,7 @@ export type DiskSettings = Pick<MenuConfig, 'timeout' | 'default'>;
 export function readDiskSettings(files: SourceFiles): { settings: DiskSettings | null; problems: ConfigProblem[] } {
   const file = '/kexmenu.conf';
   const read = files.read(file, MAX_CONFIG_BYTES);
-  if (!read.ok) return { settings: null, problems: read.reason === 'missing' ? [] : [{ file, line: 0, message: read.message }] };
+  if (!read.ok) return { settings: null, problems: read.reason === 'missing' && !read.dangling ? [] : [{ file, line: 0, message: read.message }] };
   const { config, problems } = parseConfig(read.text, file);
   if (config.password !== null) problems.push({ file, line: 0, message: 'password ignored: only the boot image may set one' });
   const settings = config.timeout !== null || config.default !== null ? { timeout: config.timeout, default: config.default } : null;

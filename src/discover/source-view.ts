@@ -92,7 +92,10 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
       done.push(part);
       const info = lookup(done, done.join('/'));
       if (info === 'over-budget') return overBudget(path);
-      if (info === null) return fail('missing', `not found: ${path}`);
+      if (info === null) {
+        if (hops === 0) return fail('missing', `not found: ${path}`);
+        return { ...fail('missing', `not found: ${path} (a symlink on the way leads to nothing in this partition)`), dangling: true };
+      }
       if (info.kind !== 'symlink') {
         node = info;
         continue;

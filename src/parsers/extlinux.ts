@@ -2,6 +2,7 @@
 // (SYSLINUX on BIOS machines and hybrid ISOs). Both speak the same directive language; each file
 // found is its own menu. Only Linux labels become entries: LOCALBOOT, COM32 modules and other
 // boot-sector or image types are skipped without complaint, since every syslinux menu has them.
+import { configFilesAt } from './config-files.js';
 import { type Directive, readDirectives } from './extlinux-lines.js';
 import { pathResolver, type ResolvePath } from './extlinux-paths.js';
 import { ProblemLog } from './problems.js';
@@ -68,9 +69,7 @@ export const parseExtlinux: Parser = (ctx) => {
   let timeout: number | null = null;
   const seen = new Set<string>();
 
-  for (const file of EXTLINUX_CONFIGS) {
-    const stat = ctx.files.stat(file);
-    if (stat?.type !== 'file') continue;
+  for (const file of configFilesAt(ctx.files, EXTLINUX_CONFIGS, problems)) {
     const canonical = ctx.files.canonical(file) ?? file;
     if (seen.has(canonical)) continue;
     seen.add(canonical);

@@ -3,7 +3,8 @@
 import { parseBls } from './bls.js';
 import { resolveDefault, type MenuNode } from './grub-default.js';
 import { GrubInterpreter, type BlsImporter, type Menu } from './grub-interpreter.js';
-import type { ParseContext, ParseResult, Parser, SourceFiles } from './types.js';
+import { configFilesAt } from './config-files.js';
+import type { ParseContext, ParseResult, Parser, ProblemSink, SourceFiles } from './types.js';
 
 /** Where GRUB keeps its config: on a root partition, on a separate /boot, for grub2-named distros. */
 export const GRUB_CONFIG_PATHS = ['/boot/grub/grub.cfg', '/grub/grub.cfg', '/boot/grub2/grub.cfg', '/grub2/grub.cfg'];
@@ -11,21 +12,21 @@ export const GRUB_CONFIG_PATHS = ['/boot/grub/grub.cfg', '/grub/grub.cfg', '/boo
 export const parseGrub: Parser = (ctx) => parseGrubWith(ctx, parseBls);
 
 /** Every grub.cfg on the source: the usual places, then /EFI/<vendor>/grub.cfg on an ESP. */
-export function findGrubConfigs(files: SourceFiles): string[] {
-  const found = GRUB_CONFIG_PATHS.filter((p) => files.stat(p)?.type === 'file');
+export function findGrubConfigs(files: SourceFiles, problems: ProblemSink): string[] {
+  const places = [...GRUB_CONFIG_PATHS];
   // FAT is case-insensitive, and vendors write EFI, efi or Efi.
   const efi = files.list('/')?.find((name) => name.toLowerCase() === 'efi');
   for (const vendor of efi ? (files.list(`/${efi}`) ?? []) : []) {
     const dir = `/${efi}/${vendor}`;
     const cfg = files.list(dir)?.find((name) => name.toLowerCase() === 'grub.cfg');
-    if (cfg && files.stat(`${dir}/${cfg}`)?.type === 'file') found.push(`${dir}/${cfg}`);
+    if (cfg) places.push(`${dir}/${cfg}`);
   }
-  return found;
+  return configFilesAt(files, places, problems);
 }
 
 export function parseGrubWith(ctx: ParseContext, importBls: BlsImporter | null): ParseResult {
   const interpreter = new GrubInterpreter(ctx, importBls);
-  findGrubConfigs(ctx.files).forEach((path, group) => interpreter.runConfig(path, group));
+  findGrubConfigs(ctx.files, interpreter.problems).forEach((path, group) => interpreter.runConfig(path, group));
   const { entries, problems, menus } = interpreter;
 
   const shown = shownMenu(menus, entries.length);

@@ -2,6 +2,8 @@
 // initramfs, DTB, overlays and command line the firmware would load on the running board.
 // One entry per source (the firmware reads one config.txt).
 import type { Arch } from '../model.js';
+import { configFilesAt } from './config-files.js';
+import { ProblemLog } from './problems.js';
 import { identifyPiBoard, type PiBoard } from './rpi-boards.js';
 import { readRpiConfig, resolveInPartition, type RpiSetting } from './rpi-config.js';
 import type { FileRef, ParsedEntry, ParseResult, Parser, ProblemSink, SourceFiles } from './types.js';
@@ -19,14 +21,16 @@ const AUTO_INITRAMFS: Record<string, string> = {
 };
 
 export const parseRpi: Parser = (ctx) => {
-  const configPath = CONFIG_PATHS.find((p) => ctx.files.stat(p)?.type === 'file');
-  if (!configPath) return { entries: [], problems: [] };
+  const located = new ProblemLog();
+  const configPath = configFilesAt(ctx.files, CONFIG_PATHS, located)[0];
+  if (!configPath) return { entries: [], problems: located.list() };
   const dir = configPath.slice(0, configPath.lastIndexOf('/')) || '/';
   // Off a Pi (or with no device tree) we cannot tell which model sections the firmware would
   // apply, so only the lines every board reads count: those outside sections and after [all].
   const board = identifyPiBoard(ctx.board);
   const read = readRpiConfig(ctx.files, configPath, dir, new Set(board?.filters ?? []));
   const problems = read.problems;
+  problems.addAll(located.list());
   const entry = firmwareBoot(new FirmwareView(ctx.files, dir, problems), configPath, lastSettings(read.settings), read.settings, board, ctx.arch);
   return { entries: entry ? [entry] : [], problems: problems.list() };
 };

@@ -10,7 +10,14 @@ import type { Arch, BootFormat } from '../model.js';
  */
 export type ReadFailure = 'missing' | 'not-a-file' | 'too-large' | 'escapes' | 'loop' | 'unreadable' | 'over-budget';
 
-export type Failure = { ok: false; reason: ReadFailure; message: string; path: string };
+export type Failure = {
+  ok: false;
+  reason: ReadFailure;
+  message: string;
+  path: string;
+  /** Missing, but only after a symlink on the way: the path is there and leads nowhere. */
+  dangling?: boolean;
+};
 
 export type ReadResult = { ok: true; text: string; path: string } | Failure;
 

@@ -24,6 +24,18 @@ describe('kexmenu boot', () => {
     expect(existsSync(fixedDtb)).toBe(false);
   });
 
+  it("--dry-run and the refusal show a disk's control characters instead of sending them", async () => {
+    const root = fixturePath('hostile', 'terminal-escapes');
+    const run = await kexmenu('boot', 'terminal-escapes:grub:0', root, '--arch', 'x86_64', '--dry-run');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(run.stdout).toContain('Entry:        Debian \\x1b]0;pwned by a disk\\x07\\x1b[2J');
+    expect(run.stdout).toMatch(/would run: kexec -l .*\\x1b\]0;cmdline\\x07/);
+    const refused = await kexmenu('boot', 'terminal-escapes:grub:0', root, '--arch', 'x86_64');
+    expect(refused.stderr).toContain('to boot "Debian \\x1b]0;pwned by a disk\\x07\\x1b[2J"');
+    expect(refused.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
   it('will not boot from a script without --yes', async () => {
     const run = await kexmenu('boot', 'tree:extlinux:0', TREE, '--arch', 'aarch64', '--board', 'raspberrypi,3-model-b');
     expect(run.exitCode).toBe(1);

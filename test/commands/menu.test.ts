@@ -193,6 +193,31 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     expect(s.findLine(/Enter boot/)).not.toBeNull();
   }, 60_000);
 
+  it("draws a disk's entries and quits on q when its kexmenu.conf default would have made a regex backtrack for ever", async () => {
+    const s = start(['--dry-run', ...NO_CONFIG, '--timeout', '30', path.join(REPO, 'test/fixtures/hostile/glob-default')]);
+    await s.waitFor(new RegExp(`1\\. ${'a'.repeat(40)}`));
+    s.write('q');
+    expect((await s.exited()).exitCode).toBe(0);
+  }, 60_000);
+
+  it("shows a disk's control characters in the list, the editor and the boot lines, and never sends them", async () => {
+    const s = start(['--dry-run', ...NO_CONFIG, '--timeout', '-1', path.join(REPO, 'test/fixtures/hostile/terminal-escapes')]);
+    const titles: string[] = [];
+    s.term.onTitleChange((t) => titles.push(t));
+    await s.waitFor('Debian \\x1b]0;pwned by a disk\\x07\\x1b[2J');
+    s.write('e');
+    await s.waitFor(/Enter will run/);
+    await s.waitFor('\\x1b]0;cmdline\\x07');
+    s.press('enter');
+    await s.waitFor(/would run: kexec -e/, 15_000, { history: true });
+    expect((await s.exited()).exitCode).toBe(0);
+    expect(s.history()).toMatch(/booting Debian \\x1b\]0;pwned by a disk\\x07\\x1b\[2J/);
+    expect(s.history()).toMatch(/would run: kexec -l .*\\x1b\]0;cmdline\\x07/);
+    expect(titles).toEqual([]);
+    expect(s.output).not.toContain('\x1b]0;');
+    expect(s.output).not.toContain('\x07');
+  }, 60_000);
+
   it('renders even when CI=true is in the environment', async () => {
     const s = start([...NO_CONFIG, '--timeout', '-1', DEBIAN], { env: { CI: 'true' } });
     await s.waitFor(/> 1\. Debian GNU\/Linux/);

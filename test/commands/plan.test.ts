@@ -8,6 +8,16 @@ const TREE = fixturePath('extlinux', 'debian-u-boot-menu', 'tree');
 const board = (name: string) => fixturePath('machines', name);
 
 describe('kexmenu plan', () => {
+  it("prints a disk's control characters visibly", async () => {
+    const run = await kexmenu('plan', 'terminal-escapes:grub:0', fixturePath('hostile', 'terminal-escapes'), '--arch', 'x86_64');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(run.stdout).toContain('Command line: root=/dev/sda1 ro \\x1b]0;cmdline\\x07 quiet');
+    // --json stays exact.
+    const json = await kexmenu('plan', 'terminal-escapes:grub:0', fixturePath('hostile', 'terminal-escapes'), '--arch', 'x86_64', '--json');
+    expect(JSON.parse(json.stdout).cmdline).toBe('root=/dev/sda1 ro \x1b]0;cmdline\x07 quiet');
+  });
+
   it('prints the JSON plan for a Pi 3 running with nr_cpus=1, with the FDTDIR DTB given the firmware memory', async () => {
     const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus-nr_cpus1'), '--board', 'raspberrypi,3-model-b brcm,bcm2837', '--append', 'console=ttyS0,115200', '--json');
     expect(run.exitCode).toBe(0);

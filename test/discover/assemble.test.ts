@@ -72,6 +72,14 @@ describe('assembleScan', () => {
     expect(result.entries.map((e) => [e.label, e.default])).toEqual([['Rescue', true], ['Debian', false]]);
   });
 
+  it('leaves out an empty initrd and says so', () => {
+    writeFileSync(path.join(disk1, 'boot/initrd-empty.img'), '');
+    const d1 = source('vda1', disk1);
+    const result = assembleScan([parsed(d1, [['grub', { entries: [entry('Debian', '/boot/vmlinuz-6.1', { initrd: [{ path: '/boot/initrd-empty.img' }, { path: '/boot/initrd.img-6.1' }] })], problems: [] }]])], []);
+    expect(result.entries[0]!.initrd).toEqual([path.join(disk1, 'boot/initrd.img-6.1')]);
+    expect(result.problems.map((p) => p.message)).toEqual(['Debian: initrd /boot/initrd-empty.img is empty (0 bytes): left out']);
+  });
+
   it('lists a kernel built for another architecture, and reports that it cannot boot here', () => {
     const d2 = source('vdb1', disk2);
     const result = assembleScan([parsed(d2, [['extlinux', { entries: [entry('Arm', '/Image')], problems: [] }]])], [], 'x86_64');

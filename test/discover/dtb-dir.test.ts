@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -40,4 +40,30 @@ describe('matchDtbDirectory (real dtbs compiled by dtc)', () => {
     const match = matchDtbDirectory(fsSourceFiles(root), '/usr/lib/linux-image-6.1.0-27-arm64', []);
     expect(match).toEqual({ path: null, reason: expect.stringContaining('no device tree compatible to match') });
   });
+});
+
+describe('matchDtbDirectory over thousands of files', () => {
+  it('reads the header and root properties of each .dtb, not the whole file (3,999 sparse 1 MiB files)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-many-'));
+    const dir = path.join(root, 'dtbs');
+    mkdirSync(dir);
+    // The match comes last of the 4,000 a directory may hold, after every sparse file.
+    for (let i = 0; i < 3999; i++) {
+      const fd = openSync(path.join(dir, `board-${String(i).padStart(4, '0')}.dtb`), 'w');
+      ftruncateSync(fd, 1024 * 1024);
+      closeSync(fd);
+    }
+    await compileDtb(path.join(dir, 'zz-match.dtb'), ['raspberrypi,3-model-b', 'brcm,bcm2837']);
+    const files = fsSourceFiles(root);
+    let bytes = 0;
+    const counting = { ...files, readBytes: (p: string, offset: number, length: number) => {
+      const got = files.readBytes(p, offset, length);
+      bytes += got?.length ?? 0;
+      return got;
+    } };
+    const match = matchDtbDirectory(counting, '/dtbs', ['raspberrypi,3-model-b']);
+    expect(match.path).toBe('/dtbs/zz-match.dtb');
+    // The whole files would be 4 GiB; the headers are 40 bytes each.
+    expect(bytes).toBeLessThan(1024 * 1024);
+  }, 60_000);
 });

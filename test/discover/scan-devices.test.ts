@@ -117,4 +117,18 @@ describe.skipIf(!isRoot)('scan of real block devices (loop devices, needs root)'
     loops.length = 0;
     expect(sha256(image)).toBe(before);
   }, 60_000);
+
+  it('says why a device named with --device gives nothing, instead of leaving it out in silence', async () => {
+    const junk = path.join(work, 'junk.img');
+    writeFileSync(junk, Buffer.alloc(4 * 1024 * 1024, 0x5a));
+    const { stdout } = await execa('losetup', ['-f', '--show', junk]);
+    const loop = stdout.trim();
+    try {
+      const result = await scan({ devices: [loop], mountBase: path.join(work, 'mnt2'), arch: 'x86_64', board: [] });
+      expect(result.sources).toEqual([]);
+      expect(result.problems).toContainEqual(expect.objectContaining({ file: loop, message: `${loop}: no filesystem found on it (blkid recognised nothing)` }));
+    } finally {
+      await execa('losetup', ['-d', loop], { reject: false });
+    }
+  }, 60_000);
 });

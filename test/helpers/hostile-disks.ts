@@ -2,7 +2,6 @@
 // demand beside the small ones in test/fixtures/hostile/. Each is what a stranger's USB stick
 // could hold; test/fixtures/hostile/README.md says which defect each one found.
 //   node --import tsx test/helpers/hostile-disks.ts DIR   writes them all under DIR
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import { fakeBzImage } from './fake-kernel.js';
@@ -97,14 +96,16 @@ export const GENERATED: Record<string, Maker> = {
     for (let i = 0; i < 10_000; i++) entries.push(`menuentry "Entry ${i}" {\n linux /boot/vmlinuz ro n=${i}\n initrd /boot/initrd.img\n}\n`);
     put(root, 'boot/grub/grub.cfg', entries.join(''));
   },
-  /** A grub.cfg that is a symlink to a FIFO outside the partition (on a real disk, /proc/kmsg): reading it blocks. */
-  'escape-to-fifo': (root) => {
+  /**
+   * grub.cfg and config.txt as symlinks through a missing directory to /proc/kmsg, wherever the
+   * disk is: a regular file whose read blocks until the kernel logs something (as root).
+   */
+  'escape-to-kmsg': (root) => {
     kernel(root);
     mkdirSync(path.join(root, 'boot/grub'), { recursive: true });
-    const fifo = path.join(path.dirname(root), `${path.basename(root)}.fifo`);
-    execFileSync('mkfifo', [fifo]);
-    symlinkSync(`nx/../../../../${path.basename(fifo)}`, path.join(root, 'boot/grub/grub.cfg'));
-    symlinkSync(`nx/../../${path.basename(fifo)}`, path.join(root, 'config.txt'));
+    const up = '../'.repeat(64);
+    symlinkSync(`nx/${up}proc/kmsg`, path.join(root, 'boot/grub/grub.cfg'));
+    symlinkSync(`nx/${up}proc/kmsg`, path.join(root, 'config.txt'));
   },
 };
 

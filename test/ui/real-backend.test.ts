@@ -47,6 +47,14 @@ describe('real backend', () => {
     expect(scan.problems).toContainEqual(expect.objectContaining({ source: 'fifo', message: 'not a file: /kexmenu.conf' }));
   });
 
+  it("does not take a disk's kexmenu.conf that a symlink through a missing directory leads out of the partition to", async () => {
+    const root = path.join(REPO, 'test/fixtures/hostile/escapes/configs');
+    const backend = createBackend({ roots: [root], watchDirs: [], devices: [], machine, imageConfig: { ...EMPTY_CONFIG, timeout: 9 }, cliConfig: {} });
+    const { scan, config } = await backend.scan(() => {});
+    expect(config.timeout).toBe(9); // the file out there says 77
+    expect(scan.problems).toContainEqual(expect.objectContaining({ source: 'configs', message: expect.stringMatching(/^not found: \/kexmenu\.conf/) }));
+  });
+
   it("scans for the machine's board, so a recorded --sysroot board picks the same DTB as kexmenu plan", async () => {
     const pi: Machine = { ...machine, arch: 'aarch64', compatible: ['raspberrypi,3-model-b-plus', 'brcm,bcm2837'] };
     const backend = createBackend({ roots: [path.join(REPO, 'test/fixtures/disks/rpi-boot')], watchDirs: [], devices: [], machine: pi, imageConfig: EMPTY_CONFIG, cliConfig: {} });
