@@ -19,7 +19,7 @@ out="$cache/images/$arch"
 mkdir -p "$out"
 level="${KEXMENU_ZSTD_LEVEL:-3}"
 
-[ -f "$repo/dist/kexmenu.mjs" ] || (cd "$repo" && node scripts/build.mjs)
+[ -f "$repo/dist/kexmenu.mjs" ] && [ -f "$repo/dist/scan-worker.mjs" ] || (cd "$repo" && node scripts/build.mjs)
 
 debian_apt_setup
 kdir="$(kernel_dir "$debarch")"
@@ -70,7 +70,7 @@ inputs_hash="$(
   {
     echo "arch=$arch level=$level kernel=$(basename "$kdir") node=$node_version"
     printf '%s\n' "${pkgdirs[@]##*/}"
-    sha256sum "$here/build.sh" "$here/lib.sh" "$repo/dist/kexmenu.mjs" "$node_bin" ${pty:+"$pty"} | cut -d' ' -f1
+    sha256sum "$here/build.sh" "$here/lib.sh" "$repo/dist/kexmenu.mjs" "$repo/dist/scan-worker.mjs" "$node_bin" ${pty:+"$pty"} | cut -d' ' -f1
     (cd "$repo/rootfs/overlay" && find . -type f -o -type l | LC_ALL=C sort | while read -r f; do
       printf '%s %s %s\n' "$f" "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
     done)
@@ -157,6 +157,7 @@ done < <("$host_busybox" --list-full)
 ln -sf bin/busybox "$stage/init"
 
 install -m 0644 "$repo/dist/kexmenu.mjs" "$stage/usr/lib/kexmenu/kexmenu.mjs"
+install -m 0644 "$repo/dist/scan-worker.mjs" "$stage/usr/lib/kexmenu/scan-worker.mjs"
 [ -z "$pty" ] || install -m 0755 "$pty" "$stage/usr/lib/kexmenu/pty.node"
 ln -s ../lib/kexmenu/kexmenu.mjs "$stage/usr/bin/kexmenu"
 

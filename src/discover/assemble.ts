@@ -227,7 +227,7 @@ function kernelArch(kernel: Located, ctx: AssembleContext): Arch | null {
 function absoluteIn(view: SourceView, sourcePath: string): string {
   const root = view.source.root;
   // Canonical paths are already normal; only a parser's own (problem) paths need path.join.
-  if (sourcePath.startsWith('/') && !sourcePath.includes('/.') && !sourcePath.includes('//')) return root === '/' ? sourcePath : root.replace(/\/+$/, '') + sourcePath;
+  if (sourcePath.startsWith('/') && !sourcePath.includes('/.') && !sourcePath.includes('//') && !root.endsWith('/')) return root + sourcePath;
   return path.join(root, sourcePath);
 }
 

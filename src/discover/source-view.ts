@@ -113,11 +113,19 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
     return { ok: true, parts: done, node };
   }
 
+  // Every entry of a big menu names the same kernel: resolve each path once.
+  const resolved = new Map<string, Resolved>();
   const resolve = (path: string): Resolved => {
+    const known = resolved.get(path);
+    if (known) return known;
     const w = walk(path);
-    if (!w.ok) return w;
-    const type = w.node.kind === 'file' || w.node.kind === 'dir' ? w.node.kind : 'other';
-    return { ok: true, path: `/${w.parts.join('/')}`, type, size: w.node.size };
+    const r: Resolved = w.ok
+      ? { ok: true, path: `/${w.parts.join('/')}`, type: w.node.kind === 'file' || w.node.kind === 'dir' ? w.node.kind : 'other', size: w.node.size }
+      : w;
+    if (r.ok || r.reason !== 'over-budget') {
+      if (resolved.size < MAX_CACHED_LOOKUPS) resolved.set(path, r);
+    }
+    return r;
   };
 
   /** Reads a regular file whole, up to `max` bytes; the buffer fits the file, not the bound. */

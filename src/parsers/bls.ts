@@ -6,6 +6,7 @@ import type { Arch } from '../model.js';
 import { type BlsEntryFile, parseEntryText, type WrittenPath } from './bls-entry.js';
 import { globMatches, type LoaderConf, parseLoaderConf } from './bls-loader-conf.js';
 import { compareEntries, isBad } from './bls-sort.js';
+import { boundedLabel } from './label.js';
 import { capFiles } from './limits.js';
 import { ProblemLog } from './problems.js';
 import type { FileRef, ParseContext, ParsedEntry, ParseResult, ProblemSink } from './types.js';
@@ -176,7 +177,7 @@ function resolvePath(ctx: ParseContext, entriesDir: string, raw: string): string
 
 /** The title, told apart by version (then by id) when several entries share it, as the spec suggests. */
 function distinctLabels(entries: BlsEntryFile[]): string[] {
-  const base = entries.map((e) => e.title || e.version || e.id);
+  const base = entries.map((e) => boundedLabel(e.title || e.version || e.id));
   const count = (labels: string[], label: string) => labels.filter((l) => l === label).length;
   const withVersion = base.map((label, i) => {
     const version = entries[i]!.version;

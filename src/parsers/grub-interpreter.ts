@@ -15,6 +15,7 @@
 // them). A submenu's body (and a configfile) starts from the exported variables only, as in GRUB.
 import { sourcePathParts } from './source-path.js';
 import type { MenuNode } from './grub-default.js';
+import { boundedLabel } from './label.js';
 import { capFiles, ENTRY_CAP } from './limits.js';
 import { ProblemLog } from './problems.js';
 import { type GrubEnvResult, parseGrubEnv } from './grub-env.js';
@@ -32,6 +33,9 @@ export type BlsImporter = (
 export const MAX_INCLUDE_DEPTH = 8;
 const MAX_CALL_DEPTH = 16;
 const MAX_CACHED_PATHS = 4096;
+/** What splits an unquoted variable's value into fields. */
+const FIELD_SEPARATORS = /[ \t\n]+/;
+const HAS_FIELD_SEPARATOR = /[ \t\n]/;
 
 /** What one source's GRUB configs may cost (a Debian grub.cfg runs in a few thousand units). */
 export const GRUB_LIMITS = {
@@ -72,14 +76,62 @@ interface Field {
   unknown: boolean;
 }
 
+/**
+ * The variables as a script sees them. A copy (every menu entry runs on one) shares the maps with
+ * its original until either side writes: most entry bodies only read.
+ */
 class Env {
+  private owned = true;
+
   constructor(
-    readonly vars = new Map<string, Var>(),
-    readonly exported = new Set<string>(),
+    private vars = new Map<string, Var>(),
+    private exported = new Set<string>(),
   ) {}
 
+  get size(): number {
+    return this.vars.size;
+  }
+
+  get exportedCount(): number {
+    return this.exported.size;
+  }
+
+  get(name: string): Var | undefined {
+    return this.vars.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.vars.has(name);
+  }
+
+  set(name: string, value: Var, exported: boolean): void {
+    this.own();
+    this.vars.set(name, value);
+    if (exported) this.exported.add(name);
+  }
+
+  delete(name: string): void {
+    if (!this.vars.has(name)) return;
+    this.own();
+    this.vars.delete(name);
+  }
+
+  export(name: string): void {
+    if (this.exported.has(name)) return;
+    this.own();
+    this.exported.add(name);
+  }
+
   clone(): Env {
-    return new Env(new Map(this.vars), new Set(this.exported));
+    const copy = new Env(this.vars, this.exported);
+    copy.owned = false;
+    this.owned = false;
+    return copy;
+  }
+
+  /** The copy made by clone() is gone: the maps are this Env's alone again. */
+  reclaim(): void {
+    this.owned = true;
   }
 
   exportedOnly(): Env {
@@ -90,6 +142,13 @@ class Env {
       env.exported.add(name);
     }
     return env;
+  }
+
+  private own(): void {
+    if (this.owned) return;
+    this.vars = new Map(this.vars);
+    this.exported = new Set(this.exported);
+    this.owned = true;
   }
 }
 
@@ -192,8 +251,8 @@ export class GrubInterpreter {
     this.menus.push(menu);
     this.level = { nodes: menu.nodes, labelPrefix: '' };
     this.runScript(text, file);
-    menu.defaultSpec = this.env.vars.get('default') ?? null;
-    menu.timeout = this.env.vars.get('timeout') ?? null;
+    menu.defaultSpec = this.env.get('default') ?? null;
+    menu.timeout = this.env.get('timeout') ?? null;
   }
 
   /** Runs each top-level statement as soon as it is read; what was wrong with the text comes after. */
@@ -311,14 +370,14 @@ export class GrubInterpreter {
       this.problem(this.frame.file, stmt.line, `${stmt.submenu ? 'submenu' : 'menuentry'} without a title`);
       return false;
     }
-    const label = this.level.labelPrefix + args.title;
+    const label = boundedLabel(this.level.labelPrefix + args.title);
     if (!this.claimLabel(label)) return true;
 
     if (stmt.submenu) {
       const node: MenuNode = { kind: 'submenu', title: args.title, id: args.id, children: [] };
       this.level.nodes.push(node);
       const saved = { env: this.env, level: this.level };
-      if (!this.charge(1 + (this.env.exported.size >> 6), stmt.line)) return null;
+      if (!this.charge(1 + (this.env.exportedCount >> 6), stmt.line)) return null;
       this.env = this.env.exportedOnly();
       this.level = { nodes: node.children, labelPrefix: `${label} > ` };
       try {
@@ -335,7 +394,7 @@ export class GrubInterpreter {
     const draft: EntryDraft = { kernel: null, cmdline: '', initrd: [], dtb: null, otherLoader: null, broken: false };
     const saved = { env: this.env, frame: this.frame };
     // Each entry runs on a copy of the variables: with thousands of them, copying is the work.
-    if (!this.charge(1 + (this.env.vars.size >> 6), stmt.line)) return null;
+    if (!this.charge(1 + (this.env.size >> 6), stmt.line)) return null;
     this.env = this.env.clone();
     this.frame = { ...this.frame, args: args.rest };
     this.entry = draft;
@@ -344,6 +403,7 @@ export class GrubInterpreter {
     } finally {
       this.entry = null;
       this.env = saved.env;
+      this.env.reclaim(); // nothing keeps the entry's copy
       this.frame = saved.frame;
     }
     const parsed = this.finishEntry(draft, label, stmt.line);
@@ -385,6 +445,7 @@ export class GrubInterpreter {
   private runCommand(words: Word[], line: number): Tri {
     const first = words[0];
     if (!first) return true;
+    if (!this.charge(1 + (first.parts[0]?.kind === 'text' ? first.parts[0].text.length >> 6 : 0), line)) return null;
     const assignment = splitAssignment(first);
     if (assignment) {
       const value = this.expandWord(assignment.value, line);
@@ -407,10 +468,10 @@ export class GrubInterpreter {
       case 'set':
         return this.commandSet(args, line);
       case 'unset':
-        for (const n of texts) this.env.vars.delete(n);
+        for (const n of texts) this.env.delete(n);
         return true;
       case 'export':
-        for (const n of texts) this.env.exported.add(n);
+        for (const n of texts) this.env.export(n);
         return true;
       case 'true':
         return true;
@@ -477,7 +538,7 @@ export class GrubInterpreter {
   }
 
   private setVar(name: string, value: Var, exported = false, line: number | null = null): void {
-    if (!this.env.vars.has(name) && this.env.vars.size >= GRUB_LIMITS.variables) {
+    if (!this.env.has(name) && this.env.size >= GRUB_LIMITS.variables) {
       this.limit('variables', line, `more than ${GRUB_LIMITS.variables} variables: the rest are not set`);
       return;
     }
@@ -486,8 +547,7 @@ export class GrubInterpreter {
       this.limit('value', line, `a value longer than ${GRUB_LIMITS.valueChars} characters is cut to that length`);
       v = { ...v, value: v.value.slice(0, GRUB_LIMITS.valueChars) };
     }
-    this.env.vars.set(name, v);
-    if (exported) this.env.exported.add(name);
+    this.env.set(name, v, exported);
   }
 
   private test(args: Field[]): Tri {
@@ -646,9 +706,9 @@ export class GrubInterpreter {
       this.limit('blscfg', line, `blscfg run more than ${GRUB_LIMITS.blscfg} times: the rest are skipped`);
       return false;
     }
-    const blsdir = this.env.vars.get('blsdir')?.value;
+    const blsdir = this.env.get('blsdir')?.value;
     const dirs = blsdir ? [blsdir] : ['/loader/entries', '/boot/loader/entries'];
-    const wanted = this.env.vars.get('default')?.value ?? '';
+    const wanted = this.env.get('default')?.value ?? '';
     const result = this.importBls(this.ctx, {
       dirs,
       expand: (text) => this.expandText(text),
@@ -660,7 +720,7 @@ export class GrubInterpreter {
       if (this.entries.length >= GRUB_LIMITS.entries) break;
       if (!this.claimLabel(this.level.labelPrefix + entry.label)) continue;
       this.level.nodes.push({ kind: 'entry', title: entry.label, id: blsIdOf(entry.origin.file), entry: this.entries.length });
-      this.entries.push({ ...entry, label: this.level.labelPrefix + entry.label, isDefault: false });
+      this.entries.push({ ...entry, label: boundedLabel(this.level.labelPrefix + entry.label), isDefault: false });
     }
     return true;
   }
@@ -748,7 +808,7 @@ export class GrubInterpreter {
     if (name === '#') return { value: String(this.frame.args.length), unknown: false };
     if (name === '@' || name === '*') return { value: this.frame.args.join(' '), unknown: false };
     if (name === '?') return { value: '0', unknown: true };
-    const v = this.env.vars.get(name);
+    const v = this.env.get(name);
     if (v) return v;
     // Every GRUB kexmenu would meet is new enough to have these features.
     if (name.startsWith('feature_')) return { value: 'y', unknown: false };
@@ -758,7 +818,10 @@ export class GrubInterpreter {
   private expandWords(words: Word[], line: number | null): Field[] {
     const fields: Field[] = [];
     for (const word of words) {
-      if (!this.charge(1, line)) return fields;
+      // Literal text is read again each time a loop runs the word: a long one costs its length.
+      let chars = 0;
+      for (const part of word.parts) if (part.kind === 'text') chars += part.text.length;
+      if (!this.charge(1 + (chars >> 6), line)) return fields;
       for (const field of this.expandWord(word, line)) {
         if (fields.length >= GRUB_LIMITS.fields) {
           this.limit('fields', line, `a list of more than ${GRUB_LIMITS.fields} words is cut to that many`);
@@ -791,8 +854,8 @@ export class GrubInterpreter {
         const v = this.lookup(part.name);
         unknown ||= v.unknown;
         if (!this.charge(1 + (v.value.length >> 6), line)) break;
-        if (part.quoted) pieces.push(v.value);
-        else for (const piece of v.value.split(/[ \t\n]+/)) pieces.push(piece);
+        if (part.quoted || !HAS_FIELD_SEPARATOR.test(v.value)) pieces.push(v.value);
+        else for (const piece of v.value.split(FIELD_SEPARATORS)) pieces.push(piece);
       }
       // An unquoted value's whitespace ends the field being built and starts the next.
       for (let i = 0; i < pieces.length; i++) {

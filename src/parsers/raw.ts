@@ -2,12 +2,15 @@
 // none). Looks only in /, /boot and /boot/firmware, never deeper, and pairs each kernel with the
 // initramfs its distribution's naming gives it. Symlinks (/vmlinuz -> boot/vmlinuz-6.1,
 // vmlinuz.old) are followed and listed once, under the real file's name.
+import { boundedLabel } from './label.js';
 import { ProblemLog } from './problems.js';
 import type { FileRef, ParsedEntry, Parser, SourceFiles } from './types.js';
 
 const DIRS = ['/', '/boot', '/boot/firmware'];
 /** Names looked at per directory; a boot directory with more than this is not a boot directory. */
 const MAX_NAMES = 10_000;
+/** Kernels listed per directory (a real /boot keeps a handful); each costs a few lookups. */
+const MAX_KERNELS = 256;
 
 export interface KernelName {
   /** Kernel release when the name carries one ("6.1.0-27-amd64"); null for "linux", "lts", bare names. */
@@ -112,9 +115,16 @@ export const parseRaw: Parser = (ctx) => {
       names = names.slice(0, MAX_NAMES);
     }
     const piConfigHere = names.includes('config.txt');
-    for (const name of names) {
+    const named = names.flatMap((name) => {
       const naming = classifyKernelName(name, piConfigHere);
-      if (!naming) continue;
+      return naming ? [{ name, naming }] : [];
+    });
+    if (named.length > MAX_KERNELS) {
+      problems.push({ file: dir, line: null, message: `${named.length} kernels by file name in ${dir}: only the ${MAX_KERNELS} newest are listed` });
+      named.sort((a, b) => compareKernelVersions(b.naming.version ?? '', a.naming.version ?? ''));
+      named.length = MAX_KERNELS;
+    }
+    for (const { name, naming } of named) {
       const path = join(dir, name);
       if (ctx.files.stat(path)?.type !== 'file') continue;
       const canonical = ctx.files.canonical(path);
@@ -138,7 +148,7 @@ export const parseRaw: Parser = (ctx) => {
   const entries: ParsedEntry[] = [];
   for (const k of kernels) {
     const initrd = firstExisting(ctx.files, k.dir, k.naming.initrds);
-    const label = `Linux${k.naming.version ? ` ${k.naming.version}` : ''} (${k.name})`;
+    const label = boundedLabel(`Linux${k.naming.version ? ` ${k.naming.version}` : ''} (${k.name})`);
     entries.push(entry(label, k, initrd ? [initrd] : []));
     const fallback = k.naming.fallbackInitrd ? firstExisting(ctx.files, k.dir, [k.naming.fallbackInitrd]) : null;
     if (fallback) entries.push(entry(`${label} (fallback initramfs)`, k, [fallback]));

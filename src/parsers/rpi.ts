@@ -3,6 +3,7 @@
 // One entry per source (the firmware reads one config.txt).
 import type { Arch } from '../model.js';
 import { configFilesAt } from './config-files.js';
+import { boundedLabel } from './label.js';
 import { ProblemLog } from './problems.js';
 import { identifyPiBoard, type PiBoard } from './rpi-boards.js';
 import { readRpiConfig, resolveInPartition, type RpiSetting } from './rpi-config.js';
@@ -118,7 +119,7 @@ function firmwareBoot(
   const shown = kernelPath.slice(view.dir === '/' ? 1 : view.dir.length + 1);
 
   return {
-    label: `Raspberry Pi firmware boot: ${shown}`,
+    label: boundedLabel(`Raspberry Pi firmware boot: ${shown}`),
     kernel: { path: kernelPath },
     initrd,
     dtb: dtb.ref,
