@@ -1,9 +1,10 @@
 // Every external command kexmenu runs (lsblk, blkid, mount, umount, sync, kexec) goes through here:
 // an argument array through execa, never a shell string, and a deadline that does not wait for
-// the process to exit. A process blocked on a device that stopped answering sits in the kernel
-// where no signal reaches it; execa's own timeout kills it and then waits for an exit that never
-// comes. Here the caller gets its answer at the deadline, and the process, its pipes and its
-// eventual exit no longer hold anything.
+// the process. A process reading from a device that stopped answering never comes back; execa's
+// own timeout killed it and then waited for an exit that never came. Here the caller gets its
+// answer at the deadline and the process is left alone, its pipes closed: a kill would make it
+// worse, because it then closes the device on its way out, and that close waits for the dead
+// device while holding the disk's lock, which every later sync(2) needs (measured in QEMU).
 import { execa } from 'execa';
 
 export interface CommandResult {
@@ -11,7 +12,7 @@ export interface CommandResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-  /** No answer within the deadline (the process was killed and left behind). */
+  /** No answer within the deadline (the process is left running, no longer ours). */
   timedOut: boolean;
   /** The command could not be started (ENOENT, EACCES). */
   spawnError: string | null;
@@ -43,7 +44,6 @@ export async function runCommand(argv: readonly string[], options: CommandOption
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<CommandResult>((resolve) => {
     timer = setTimeout(() => {
-      child.kill('SIGKILL');
       child.stdout?.destroy();
       child.stderr?.destroy();
       child.unref();

@@ -82,7 +82,7 @@ export function explainKexecFailure(failure: KexecFailure): string {
   }
   if (failure.spawnError) return `${program} could not be started (${failure.spawnError}).`;
   if (failure.timedOut) {
-    return `${stepName(failure.step)} failed: ${program} did not finish in time and was stopped. A disk that stopped answering can do this: pick an entry on another disk, or unplug and replug this one and rescan.`;
+    return `${stepName(failure.step)} failed: ${program} did not finish in time. A disk that stopped answering can do this: pick an entry on another disk, or unplug and replug this one and rescan.`;
   }
   const lines = failure.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
   for (const rule of RULES) {

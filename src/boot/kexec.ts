@@ -22,7 +22,7 @@ export interface KexecOutcome {
  * How long each step may take before kexmenu stops waiting. Loading reads the kernel and initrds
  * (tens of MB from an SD card or USB stick); `kexec -e` has no limit: it only comes back on failure.
  */
-export const KEXEC_TIMEOUTS_MS = { load: 120_000, unload: 30_000, sync: 30_000, systemctl: 60_000 } as const;
+export const KEXEC_TIMEOUTS_MS = { load: 120_000, unload: 30_000, sync: 10_000, systemctl: 60_000 } as const;
 
 export interface LoadOptions {
   dryRun?: boolean;
@@ -111,7 +111,7 @@ export async function executePlan(plan: BootPlan, options: ExecuteOptions): Prom
   for (const error of errors) log(error);
   commands.push(sync);
   const syncFailure = await run(sync, options.kexecBinary ?? 'kexec', log, KEXEC_TIMEOUTS_MS.sync);
-  if (syncFailure) log(`sync failed (${syncFailure.stderr.trim() || syncFailure.spawnError || syncFailure.exitCode}); going on, every mount was read-only`);
+  if (syncFailure) log(`sync did not finish (${syncFailure.stderr.trim() || syncFailure.spawnError || syncFailure.exitCode}); going on, every mount of kexmenu's was read-only`);
   commands.push(plan.exec);
   const failure = await run(plan.exec, options.kexecBinary ?? 'kexec', log, plan.exec[0] === 'systemctl' ? KEXEC_TIMEOUTS_MS.systemctl : null);
   // `kexec -e` only comes back when it failed; `systemctl kexec` comes back at once with 0 after queuing the job.
@@ -168,7 +168,7 @@ async function run(argv: readonly string[], kexecBinary: string, log: (line: str
   log(`$ ${shellQuote(argv)}`);
   const result = await runCommand([binary, ...args], { timeoutMs });
   if (result.ok) return null;
-  const stderr = result.timedOut ? `no answer within ${timeoutMs! / 1000} s: ${program} was stopped` : result.stderr;
+  const stderr = result.timedOut ? `no answer within ${timeoutMs! / 1000} s: ${program} is left behind` : result.stderr;
   if (stderr.trim()) log(stderr.trim());
   return {
     exitCode: result.exitCode,

@@ -24,6 +24,13 @@ export interface PlanOptions {
   describeDtb?: (path: string) => DtbFacts | null;
 }
 
+/**
+ * kexec-tools syncs before a load as well as before a boot, without a deadline: on a disk that
+ * stopped answering that sync never returns. kexmenu syncs itself before booting, with one
+ * (src/boot/kexec.ts), so kexec is told not to.
+ */
+const NO_SYNC = '-y';
+
 export const FIRMWARE_DTB_REASON = "the firmware's tree, which carries its memory, MAC and overlay fix-ups";
 
 export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = {}, options: PlanOptions = {}): BootPlan {
@@ -52,13 +59,14 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   const load = [
     'kexec',
     '-l',
+    NO_SYNC,
     ...(options.fileSigned ? ['-s'] : []),
     entry.kernel,
     ...(initrdPath === undefined ? [] : [`--initrd=${initrdPath}`]),
     ...(dtb ? [`--dtb=${dtbFixup ? dtbFixup.to : dtb.path}`] : []),
     `--append=${cmdline}`,
   ];
-  const exec = machine.systemd ? ['systemctl', 'kexec'] : ['kexec', '-e'];
+  const exec = machine.systemd ? ['systemctl', 'kexec'] : ['kexec', '-e', NO_SYNC];
   const ok = refusal === null;
   return {
     ok,

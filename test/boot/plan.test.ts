@@ -78,11 +78,11 @@ describe('planBoot on a Raspberry Pi 3 B+', () => {
       'console=serial0,115200 console=tty1 root=PARTUUID=6c586e13-02 rootfstype=ext4 fsck.repair=yes rootwait';
     expect(plan).toMatchObject({ ok: true, refusal: null, cmdline });
     expect(plan.load).toEqual([
-      'kexec', '-l', '/run/kexmenu/mmcblk0p1/kernel8.img',
+      'kexec', '-l', '-y', '/run/kexmenu/mmcblk0p1/kernel8.img',
       `--dtb=${firmwareFdt('rpi3b-plus-nr_cpus1')}`,
       `--append=${cmdline}`,
     ]);
-    expect(plan.exec).toEqual(['kexec', '-e']);
+    expect(plan.exec).toEqual(['kexec', '-e', '-y']);
     expect(plan.dtb).toEqual({
       path: firmwareFdt('rpi3b-plus-nr_cpus1'),
       reason: `${FIRMWARE_DTB_REASON} (the Pi firmware loads bcm2710-rpi-3-b-plus.dtb for this board)`,
@@ -121,12 +121,12 @@ describe('planBoot on other arm64 boards', () => {
       ok: true,
       refusal: null,
       load: [
-        'kexec', '-l', e.kernel,
+        'kexec', '-l', '-y', e.kernel,
         `--initrd=${e.initrd[0]}`,
         `--dtb=${firmwareFdt('qemu-virt-aarch64')}`,
         '--append=root=UUID=2f6b0c11-1d3e-4c55-9a53-3f1f0f0e2a10 ro quiet',
       ],
-      exec: ['kexec', '-e'],
+      exec: ['kexec', '-e', '-y'],
       cmdline: 'root=UUID=2f6b0c11-1d3e-4c55-9a53-3f1f0f0e2a10 ro quiet',
       dtb: { path: firmwareFdt('qemu-virt-aarch64'), reason: FIRMWARE_DTB_REASON },
       warnings: [],
@@ -160,7 +160,7 @@ describe('planBoot on a PC', () => {
     // The PC's running command line has no console=, so the made-up one has only the root.
     expect(plan.cmdline).toBe('root=PARTUUID=4a1e3c2b-02 rootwait');
     expect(plan.load).toEqual([
-      'kexec', '-l', '/run/kexmenu/sda2/boot/vmlinuz-6.1.0-27-amd64',
+      'kexec', '-l', '-y', '/run/kexmenu/sda2/boot/vmlinuz-6.1.0-27-amd64',
       '--initrd=/run/kexmenu/sda2/boot/initrd.img-6.1.0-27-amd64',
       '--append=root=PARTUUID=4a1e3c2b-02 rootwait',
     ]);
@@ -176,14 +176,14 @@ describe('planBoot on a PC', () => {
     const e = { ...rawX86, id: 'sda2:grub:0', cmdline: 'root=UUID=x ro', initrd: ['/b/intel-ucode.img', '/b/initrd.img'] };
     const plan = planBoot(e, machine('x86_64-pc'), {}, { tmpDir: '/run/kexmenu/tmp/' });
     expect(plan.initrdParts).toEqual(['/b/intel-ucode.img', '/b/initrd.img']);
-    expect(plan.load).toEqual(['kexec', '-l', e.kernel, '--initrd=/run/kexmenu/tmp/kexmenu-sda2_grub_0-initrd.img', '--append=root=UUID=x ro']);
+    expect(plan.load).toEqual(['kexec', '-l', '-y', e.kernel, '--initrd=/run/kexmenu/tmp/kexmenu-sda2_grub_0-initrd.img', '--append=root=UUID=x ro']);
   });
 
   it('applies the editor: initrds replaced, --append after the entry, and nothing after -- moved', () => {
     const e = { ...rawX86, cmdline: 'root=UUID=x ro -- single' };
     const plan = planBoot(e, machine('x86_64-pc'), { initrd: [], append: 'console=ttyS0 -- emergency' });
     expect(plan.cmdline).toBe('root=UUID=x ro console=ttyS0 -- single emergency');
-    expect(plan.load).toEqual(['kexec', '-l', e.kernel, '--append=root=UUID=x ro console=ttyS0 -- single emergency']);
+    expect(plan.load).toEqual(['kexec', '-l', '-y', e.kernel, '--append=root=UUID=x ro console=ttyS0 -- single emergency']);
   });
 
   it('replaces the command line, then appends, when the editor gives both', () => {
@@ -192,7 +192,7 @@ describe('planBoot on a PC', () => {
 
   it('loads with kexec -s when asked for a signature-checked load', () => {
     const plan = planBoot({ ...rawX86, cmdline: 'ro' }, machine('x86_64-pc'), {}, { fileSigned: true });
-    expect(plan.load.slice(0, 4)).toEqual(['kexec', '-l', '-s', rawX86.kernel]);
+    expect(plan.load.slice(0, 5)).toEqual(['kexec', '-l', '-y', '-s', rawX86.kernel]);
   });
 
   it('boots a 32-bit x86 kernel from x86_64', () => {
@@ -216,11 +216,11 @@ describe('planBoot on a 32-bit ARM board', () => {
     expect(plan.ok).toBe(true);
     expect(plan.cmdline).toBe('console=ttyS0,115200n8 root=PARTUUID=c0ffee00-01 rootwait');
     expect(plan.load).toEqual([
-      'kexec', '-l', '/run/kexmenu/mmcblk0p1/boot/zImage',
+      'kexec', '-l', '-y', '/run/kexmenu/mmcblk0p1/boot/zImage',
       `--dtb=${firmwareFdt('armhf-board')}`,
       '--append=console=ttyS0,115200n8 root=PARTUUID=c0ffee00-01 rootwait',
     ]);
-    expect(plan.exec).toEqual(['kexec', '-e']);
+    expect(plan.exec).toEqual(['kexec', '-e', '-y']);
   });
 
   it('refuses an arm64 kernel on a 32-bit ARM board', () => {

@@ -18,9 +18,9 @@ describe('kexmenu boot', () => {
     const kernel = path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64');
     expect(run.stdout).toContain(`would write ${fixedDtb}: `);
     expect(run.stdout).toContain(
-      `would run: kexec -l ${kernel} --initrd=${path.join(TREE, 'boot/initrd.img-6.1.0-27-arm64')} --dtb=${fixedDtb} '--append=root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet'\n`,
+      `would run: kexec -l -y ${kernel} --initrd=${path.join(TREE, 'boot/initrd.img-6.1.0-27-arm64')} --dtb=${fixedDtb} '--append=root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet'\n`,
     );
-    expect(run.stdout).toMatch(/would unmount every scanned filesystem\nwould run: sync\nwould run: kexec -e$/);
+    expect(run.stdout).toMatch(/would unmount every scanned filesystem\nwould run: sync\nwould run: kexec -e -y$/);
     expect(existsSync(fixedDtb)).toBe(false);
   });
 

@@ -28,12 +28,12 @@ describe('kexmenu plan', () => {
       ok: true,
       refusal: null,
       load: [
-        'kexec', '-l', path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64'),
+        'kexec', '-l', '-y', path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64'),
         `--initrd=${path.join(TREE, 'boot/initrd.img-6.1.0-27-arm64')}`,
         '--dtb=/tmp/kexmenu-tree_extlinux_0.dtb',
         '--append=root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
       ],
-      exec: ['kexec', '-e'],
+      exec: ['kexec', '-e', '-y'],
       cmdline: 'root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
       dtb: { path: dtb, reason: expect.stringMatching(/bcm2837-rpi-3-b\.dtb is compatible with raspberrypi,3-model-b; its memory node is taken from the firmware's tree$/) },
       warnings: [],
@@ -44,8 +44,8 @@ describe('kexmenu plan', () => {
     const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi4b'));
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain(`Device tree:  ${path.join(board('rpi4b'), 'sys/firmware/fdt')} (the firmware's tree, which carries its memory, MAC and overlay fix-ups`);
-    expect(run.stdout).toContain(`Load:         kexec -l ${path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64')} `);
-    expect(run.stdout.endsWith('Boot:         kexec -e')).toBe(true);
+    expect(run.stdout).toContain(`Load:         kexec -l -y ${path.join(TREE, 'boot/vmlinuz-6.1.0-27-arm64')} `);
+    expect(run.stdout.endsWith('Boot:         kexec -e -y')).toBe(true);
   });
 
   it('refuses on a Pi 3 with four possible CPUs, exit status 1', async () => {
