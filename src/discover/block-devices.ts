@@ -109,6 +109,8 @@ export function mayHoldFilesystem(device: BlockDevice): boolean {
 export interface DeviceListing {
   devices: BlockDevice[];
   errors: string[];
+  /** Devices whose probe did not answer (already among the errors). */
+  unanswered: Set<string>;
 }
 
 /** Lists block devices (all, or the given ones and their partitions) with filesystem facts filled in. */
@@ -117,25 +119,29 @@ export async function listBlockDevices(only: string[] = []): Promise<DeviceListi
   const lsblk = await runCommand(['lsblk', '-J', '-b', '-o', LSBLK_COLUMNS, ...only], { timeoutMs: PROBE_TIMEOUT_MS });
   if (!lsblk.ok && !lsblk.stdout) {
     const why = lsblk.timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : (lsblk.stderr || lsblk.spawnError || `exit status ${lsblk.exitCode}`).trim();
-    return { devices: [], errors: [`lsblk failed: ${why}`] };
+    return { devices: [], errors: [`lsblk failed: ${why}`], unanswered: new Set() };
   }
   if (!lsblk.ok) errors.push(`lsblk: ${lsblk.stderr.trim()}`);
   let devices: BlockDevice[];
   try {
     devices = parseLsblk(JSON.parse(lsblk.stdout));
   } catch {
-    return { devices: [], errors: ['lsblk printed something that is not JSON'] };
+    return { devices: [], errors: ['lsblk printed something that is not JSON'], unanswered: new Set() };
   }
   const candidates = devices.filter(mayHoldFilesystem);
+  const unanswered = new Set<string>();
   await Promise.all(candidates.filter((d) => !d.fstype).map(async (device) => {
     const facts = await probeFilesystem(device.path);
-    if (facts.error) errors.push(facts.error);
+    if (facts.error) {
+      errors.push(facts.error);
+      unanswered.add(device.path);
+    }
     device.fstype = facts.values.TYPE ?? null;
     device.uuid ??= facts.values.UUID ?? null;
     device.label ??= facts.values.LABEL ?? null;
     device.partuuid ??= facts.values.PART_ENTRY_UUID ?? facts.values.PARTUUID ?? null;
   }));
-  return { devices: candidates, errors };
+  return { devices: candidates, errors, unanswered };
 }
 
 async function probeFilesystem(path: string): Promise<{ values: Record<string, string>; error?: string }> {

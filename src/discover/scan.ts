@@ -51,10 +51,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
         const outcome = await runSourceJob({ sources, index, board, arch }, options.isolation ?? SOURCE_ISOLATION);
         scanned[index] = outcome.ok ? outcome.value : failedSource(source, outcome);
         options.log?.(`scan ${source.id}: ${outcome.ok ? `${outcome.value.entries.length} entries` : outcome.message}`);
-        options.onProgress?.(combine(sources, scanned, problems));
+        if (scanned.some((s) => s === null)) options.onProgress?.(combine(sources, scanned, problems, false));
       }),
     );
-    return combine(sources, scanned, problems);
+    return combine(sources, scanned, problems, true);
   } finally {
     if (!options.keepMounted) {
       for (const target of mounted.reverse()) {
@@ -76,7 +76,7 @@ function failedSource(source: BootSource, outcome: Exclude<Isolated<SourceScan>,
 }
 
 /** The ScanResult of the sources scanned so far, in source order; `problems` (device-level) first. */
-function combine(sources: BootSource[], scanned: (SourceScan | null)[], problems: Problem[]): ScanResult {
+function combine(sources: BootSource[], scanned: (SourceScan | null)[], problems: Problem[], complete: boolean): ScanResult {
   const done = scanned.filter((s): s is SourceScan => s !== null);
   const allProblems = [...problems];
   for (const s of done) for (const p of s.problems) allProblems.push(p);
@@ -87,6 +87,7 @@ function combine(sources: BootSource[], scanned: (SourceScan | null)[], problems
   const entries = orderWithOneDefault(
     done.map((s) => s.entries),
     sources,
+    complete,
   );
   return { sources: [...sources], entries, problems: allProblems, config };
 }
@@ -110,6 +111,7 @@ async function deviceSources(options: ScanOptions, problems: Problem[], mounted:
   for (const error of listing.errors) problems.push({ source: null, file: null, line: null, message: error });
   const scannable = listing.devices.filter(isScannable);
   for (const name of named) {
+    if (listing.unanswered.has(name)) continue; // said already
     const why = unscannableReason(name, listing.devices, scannable);
     if (why) problems.push({ source: null, file: name, line: null, message: why });
   }
