@@ -38,7 +38,7 @@ function sourceRoot(state: MenuState): string | null {
 export function App({ backend, initial, onLeave, initialScan = true }: AppProps) {
   const [state, dispatch] = useReducer(reduce, initial);
   const stableDispatch = useCallback((action: Action) => dispatch(action), []);
-  const rescan = useScanner(backend, stableDispatch, initialScan);
+  const rescan = useScanner(backend, stableDispatch, initialScan, initial.scan !== null);
   useKeys(useCallback((key) => dispatch({ type: 'key', key }), []));
   useTicker(state.autoboot.state === 'counting', stableDispatch);
   const { columns, rows } = useTerminalSize();

@@ -4,10 +4,11 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { MenuBackend, ScanOutcome } from './backend.js';
 import type { Action } from './state.js';
 
-export function useScanner(backend: MenuBackend, dispatch: (action: Action) => void, initialScan: boolean): () => void {
+export function useScanner(backend: MenuBackend, dispatch: (action: Action) => void, initialScan: boolean, haveResult = false): () => void {
   const running = useRef(false);
   const again = useRef(false);
   const alive = useRef(true);
+  const scannedOnce = useRef(haveResult);
 
   const rescan = useCallback(() => {
     if (running.current) {
@@ -18,10 +19,14 @@ export function useScanner(backend: MenuBackend, dispatch: (action: Action) => v
     dispatch({ type: 'scan-started' });
     const log = (text: string) => alive.current && dispatch({ type: 'log', text });
     const started = Date.now();
-    const progress = (outcome: ScanOutcome) => alive.current && dispatch({ type: 'scanned', scan: outcome.scan, config: outcome.config, partial: true });
+    // The first scan shows disks as they answer; a rescan keeps the last whole result on screen
+    // until it is done (a partial one would drop the disks still being read, and their countdown).
+    const progress = (outcome: ScanOutcome) =>
+      alive.current && !scannedOnce.current && dispatch({ type: 'scanned', scan: outcome.scan, config: outcome.config, partial: true });
     backend.scan(log, progress).then(
       (outcome) => {
         if (!alive.current) return;
+        scannedOnce.current = true;
         log(`scan: ${outcome.scan.sources.length} sources, ${outcome.scan.entries.length} entries, ${outcome.scan.problems.length} problems in ${Date.now() - started} ms`);
         dispatch({ type: 'scanned', scan: outcome.scan, config: outcome.config });
       },

@@ -161,6 +161,19 @@ describe('kexmenu menu (bundle, 80x24 pty)', () => {
     await s.waitFor(/Booting "Rescue live system \(amd64\)" in (30|29|28) s/, 10_000);
   }, 60_000);
 
+  it('keeps counting down for the default when a hostile stick with no default of its own is plugged in', async () => {
+    const watched = mkdtempSync(path.join(tmp, 'watch-'));
+    const s = start(['--dry-run', ...NO_CONFIG, '--timeout', '30', '--watch-dir', watched, DEBIAN]);
+    await s.waitFor(/Booting "Debian GNU\/Linux" in \d+ s/);
+    const staging = path.join(tmp, 'staging-hostile');
+    cpSync(path.join(REPO, 'test/fixtures/hostile/glob-default'), staging, { recursive: true });
+    renameSync(staging, path.join(watched, 'hostile'));
+    await s.waitFor(new RegExp(`\\d\\. ${'a'.repeat(40)}`), 10_000);
+    const remaining = () => Number(/Booting "Debian GNU\/Linux" in (\d+) s/.exec(s.text())?.[1] ?? Number.NaN);
+    const before = remaining();
+    await s.waitFor(new RegExp(`Booting "Debian GNU/Linux" in ${before - 2} s`), 10_000);
+  }, 60_000);
+
   it('asks for the password before editing in restricted mode', async () => {
     const conf = path.join(tmp, 'restricted.conf');
     writeFileSync(conf, `password = sha256:${createHash('sha256').update('letmein').digest('hex')}\ntimeout = -1\n`);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assembleScan, type ParsedSource } from '../../src/discover/assemble.js';
+import { assembleScan, orderWithOneDefault, type ParsedSource } from '../../src/discover/assemble.js';
 import { fsSourceFiles } from '../../src/discover/source-files.js';
 import type { BootFormat, BootSource } from '../../src/model.js';
 import type { ParsedEntry, ParseResult } from '../../src/parsers/types.js';
@@ -70,6 +70,17 @@ describe('assembleScan', () => {
       parsed(stick, [['extlinux', { entries: [entry('Rescue', '/Image', { isDefault: true })], problems: [] }]]),
     ], []);
     expect(result.entries.map((e) => [e.label, e.default])).toEqual([['Rescue', true], ['Debian', false]]);
+  });
+
+  it('orders without changing the entries it is given, and picks no stand-in default while disks are still to answer', () => {
+    const stick = { ...source('sda1', disk2), removable: true };
+    const entries = assembleScan([parsed(stick, [['extlinux', { entries: [entry('No default', '/Image')], problems: [] }]])], []).entries;
+    const fresh = entries.map((e) => ({ ...e, default: false }));
+    const partial = orderWithOneDefault([fresh], [stick], false);
+    expect(partial.map((e) => e.default)).toEqual([false]);
+    const whole = orderWithOneDefault([fresh], [stick]);
+    expect(whole.map((e) => e.default)).toEqual([true]);
+    expect(fresh[0]!.default).toBe(false);
   });
 
   it('leaves out an empty initrd and says so', () => {
