@@ -10,6 +10,8 @@
 #   esp-bls.img      GPT, ESP (FAT) with Boot Loader Spec /loader/entries (+ one entry of another arch)
 #   usb-stick.img    MBR, FAT with /extlinux/extlinux.conf, meant for usb-storage on qemu-xhci
 #   wrong-arch.img   MBR, ext4 with only the OTHER architecture's Debian kernel in /boot (no config)
+#   hostile-stick.img MBR, ext4: a freezing kexmenu.conf glob, a grub.cfg symlink to /proc/kmsg, GRUB's
+#                    doubling bomb (plugged into the running menu by the e2e test)
 #   rpi.img          (arm64) MBR, FAT32 Raspberry Pi boot partition: config.txt, cmdline.txt,
 #                    kernel8.img, initrd, bcm2837/bcm2710 dtbs
 #   manifest.json    UUIDs, kernel versions and file names the tests check against
@@ -57,6 +59,7 @@ rm -rf "$work" && mkdir -p "$work"
 # Fixed identifiers, so the tests know them.
 root_uuid=5f0c6b4e-8d7a-4c39-9a51-6b1e2d3c4a01
 wrong_uuid=5f0c6b4e-8d7a-4c39-9a51-6b1e2d3c4a02
+hostile_uuid=5f0c6b4e-8d7a-4c39-9a51-6b1e2d3c4a03
 esp_volid=4B4D4553 usb_volid=4B4D5553 rpi_volid=4B4D5250
 machine_id=8a3c1e6f0b2d4f5a9c7e1d3b5a7f9e21
 
@@ -304,6 +307,26 @@ size=$((omb + 16))
 ext4_fs "$work/wrong.ext4" "$size" "$w" otherarch "$wrong_uuid"
 disk "$out/wrong-arch.img" dos $((size + 2)) "$size" "type=83" 0x4b4d5741
 put_part "$out/wrong-arch.img" 2048 "$work/wrong.ext4"
+
+# ---- hostile-stick.img: what a stranger's USB stick could hold (test/fixtures/hostile/README.md) ----
+# A kexmenu.conf default that a backtracking regex never finished on, matched against a 40-letter
+# label; a grub.cfg that is a symlink through a missing directory to /proc/kmsg (the read blocks);
+# GRUB's doubling bomb in the other place GRUB looks. No default of its own, so plugging it in
+# must not move the countdown. ext4: FAT has no symlinks.
+h="$work/hostile"
+mkdir -p "$h/extlinux" "$h/boot/grub" "$h/grub"
+head -c 4096 /dev/zero >"$h/vmlinuz-hostile"
+printf 'default = *a*a*a*a*a*a*a*a*a*a*a*a*b\n' >"$h/kexmenu.conf"
+printf 'LABEL long\n  MENU LABEL %s\n  LINUX /vmlinuz-hostile\n  APPEND console=%s hostile=1\n' "$(printf 'a%.0s' $(seq 40))" "$serial" >"$h/extlinux/extlinux.conf"
+ln -s "nx/$(printf '../%.0s' $(seq 16))proc/kmsg" "$h/boot/grub/grub.cfg"
+{
+  printf 'set a="x x"\n'
+  for _ in $(seq 26); do printf 'set a="$a $a"\n'; done
+  printf 'for i in $a; do set b="$b$i"; done\n'
+} >"$h/grub/grub.cfg"
+ext4_fs "$work/hostile.ext4" 8 "$h" HOSTILE "$hostile_uuid"
+disk "$out/hostile-stick.img" dos 10 8 "type=83" 0x4b4d4853
+put_part "$out/hostile-stick.img" 2048 "$work/hostile.ext4"
 
 # ---- rpi.img (arm64): the Raspberry Pi firmware's FAT partition ----
 if [ "$arch" = arm64 ]; then

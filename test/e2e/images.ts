@@ -36,6 +36,8 @@ export interface Images {
     espBls: string;
     usbStick: string;
     wrongArch: string;
+    /** ext4 with the hostile configs of test/fixtures/hostile/, plugged in while the menu runs. */
+    hostileStick: string;
     /** arm64 only */
     rpi: string;
   };
@@ -63,6 +65,7 @@ export async function prepare(arch: ImageArch): Promise<Images> {
       espBls: path.join(disks, 'esp-bls.img'),
       usbStick: path.join(disks, 'usb-stick.img'),
       wrongArch: path.join(disks, 'wrong-arch.img'),
+      hostileStick: path.join(disks, 'hostile-stick.img'),
       rpi: path.join(disks, 'rpi.img'),
     },
     manifest: JSON.parse(readFileSync(path.join(disks, 'manifest.json'), 'utf8')) as Manifest,

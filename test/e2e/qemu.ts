@@ -4,6 +4,7 @@
 // (text that scrolled away included). `send` types keys. Every guest has a hard time limit after
 // which QEMU is killed, and `stop()` kills it at the end of a test: no test can hang on QEMU.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -14,6 +15,7 @@ const { Terminal } = x;
 export type MachineType = 'x86_64' | 'virt' | 'raspi3b';
 
 export interface Disk {
+  /** An image file, or `nbd://127.0.0.1:PORT` (a server of the test's own: see nbd-server.ts). */
   file: string;
   /** Attach writable (default read-only). Only for proving that the guest itself never writes. */
   writable?: boolean;
@@ -32,6 +34,8 @@ export interface GuestOptions {
   /** Hard limit for the whole QEMU run; QEMU is killed when it is reached. */
   timeoutMs: number;
   memoryMb?: number;
+  /** A USB controller even with no stick at start, so `plugUsb` can add one later. */
+  usbController?: boolean;
 }
 
 /** The QEMU command line for a machine type (the recipes in docs/qemu.md). */
@@ -39,7 +43,9 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
   // raspi3b: the PL011 (ttyAMA0) belongs to Bluetooth in the Pi 3 device tree (serdev takes its
   // input), so the console is the mini UART, the board's second serial port: console=ttyS1.
   const serial = options.machine === 'raspi3b' ? ['-serial', 'null', '-serial', 'stdio'] : ['-serial', 'stdio'];
-  const common = ['-display', 'none', '-monitor', 'none', ...serial, '-no-reboot', '-pidfile', pidFile];
+  // QMP on a socket of the guest's own, for hotplug (plugUsb).
+  const qmp = `unix:${path.join(path.dirname(pidFile), 'qmp.sock')},server=on,wait=off`;
+  const common = ['-display', 'none', '-monitor', 'none', '-qmp', qmp, ...serial, '-no-reboot', '-pidfile', pidFile];
   const boot = ['-kernel', options.kernel, '-initrd', options.initrd, '-append', options.append];
   const memory = String(options.memoryMb ?? 1024);
   let command: string;
@@ -65,6 +71,10 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
   }
   const disks: string[] = [];
   let usb = false;
+  if (options.usbController) {
+    disks.push('-device', 'qemu-xhci,id=xhci');
+    usb = true;
+  }
   (options.disks ?? []).forEach((disk, i) => {
     const ro = disk.writable ? 'off' : 'on';
     if (disk.usb) {
@@ -187,6 +197,49 @@ export class Guest {
     const match = await this.waitForOutput(pattern, timeoutMs);
     this.timings[name] ??= Math.round(this.seconds * 10) / 10;
     return match;
+  }
+
+  /** Plugs a USB stick into the running guest, as a person would: QMP's drive_add and device_add. */
+  async plugUsb(id: string, file: string): Promise<void> {
+    await this.qmp([
+      { execute: 'human-monitor-command', arguments: { 'command-line': `drive_add 0 if=none,id=${id},file=${file},format=raw,readonly=on` } },
+      { execute: 'device_add', arguments: { driver: 'usb-storage', bus: 'xhci.0', drive: id, id: `${id}-dev` } },
+    ]);
+  }
+
+  /** Runs QMP commands in order; rejects with QEMU's answer when one fails. */
+  private qmp(commands: object[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path.join(this.tmp, 'qmp.sock'));
+      const queue = [{ execute: 'qmp_capabilities' }, ...commands];
+      let buffer = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('QMP did not answer within 10 s'));
+      }, 10_000);
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        socket.end();
+        if (error) reject(error);
+        else resolve();
+      };
+      socket.on('data', (chunk) => {
+        buffer += chunk.toString();
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const message = JSON.parse(buffer.slice(0, newline)) as { QMP?: unknown; return?: unknown; error?: { desc: string }; event?: string };
+          buffer = buffer.slice(newline + 1);
+          if (message.event) continue;
+          if (message.error) return finish(new Error(`QMP: ${message.error.desc}`));
+          // HMP through QMP answers in words: "OK", or what went wrong.
+          if (typeof message.return === 'string' && /error|could not|failed|invalid/i.test(message.return)) return finish(new Error(`QEMU said: ${message.return.trim()}`));
+          const next = queue.shift();
+          if (!next) return finish();
+          socket.write(`${JSON.stringify(next)}\n`);
+        }
+      });
+      socket.on('error', (error) => finish(error));
+    });
   }
 
   async waitForExit(timeoutMs: number): Promise<void> {

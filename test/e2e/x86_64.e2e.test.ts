@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serveStallingDisk } from './nbd-server.js';
 import { Guest, type Disk } from './qemu.js';
 import { prepare, REPO, sha256All, TARGET_UP, type Images } from './images.js';
 
@@ -20,8 +21,8 @@ let before: Record<string, string>;
 const guests: Guest[] = [];
 const timings: Record<string, Record<string, number>> = {};
 
-function boot(name: string, append: string, disks: Disk[] = [], timeoutMs = 90_000): Guest {
-  const guest = Guest.start({ machine: 'x86_64', kernel: images.kernel, initrd: images.initramfs, append: `${BASE_APPEND} ${append}`, disks, timeoutMs });
+function boot(name: string, append: string, disks: Disk[] = [], timeoutMs = 90_000, usbController = false): Guest {
+  const guest = Guest.start({ machine: 'x86_64', kernel: images.kernel, initrd: images.initramfs, append: `${BASE_APPEND} ${append}`, disks, timeoutMs, usbController });
   guests.push(guest);
   timings[name] = guest.timings;
   return guest;
@@ -52,7 +53,7 @@ function parseJsonBetween(output: string, after: RegExp, before: RegExp): unknow
 }
 
 function diskFiles(): string[] {
-  return [images.disks.gptDebian, images.disks.espBls, images.disks.usbStick, images.disks.wrongArch];
+  return [images.disks.gptDebian, images.disks.espBls, images.disks.usbStick, images.disks.wrongArch, images.disks.hostileStick];
 }
 
 describe('x86_64 image in QEMU', () => {
@@ -219,6 +220,72 @@ describe('x86_64 image in QEMU', () => {
     expect(guest.output).not.toMatch(/KEXMENU-TARGET-UP/);
     expect(guest.hasExited).toBe(false);
   });
+
+  // ---- disks that strangers bring ----
+
+  /** The log view's text, box borders gone and wrapped lines joined, as a person reads it. */
+  function logText(guest: Guest): string {
+    return guest.screen().split('\n').map((l) => l.replace(/^\| ?/, '').replace(/ *\|$/, '').trim()).join(' ');
+  }
+
+  it('menu: a hostile USB stick plugged in during the countdown costs only itself; the countdown goes on and boots the default', async () => {
+    const m = images.manifest;
+    const guest = boot('menu-hostile-stick', 'kexmenu.timeout=45', [{ file: images.disks.gptDebian }], 160_000, true);
+    await guest.waitForScreen(/Booting "Debian GNU\/Linux" in \d+ s/, 70_000);
+    await guest.plugUsb('hostile', images.disks.hostileStick);
+    // Listed: its kexmenu.conf default (a regex that never finished) froze nothing, /proc/kmsg was not read.
+    await guest.waitForScreen(/a{40}/, 50_000);
+    const remaining = () => Number(/Booting "Debian GNU\/Linux" in (\d+) s/.exec(guest.screen())?.[1] ?? Number.NaN);
+    const before = remaining();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(remaining(), guest.screen()).toBeLessThan(before);
+    expect(guest.screen()).toMatch(/\d+ problems? - press l/);
+    const [, seen] = await guest.mark('target', TARGET_UP, 90_000);
+    expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
+  });
+
+  it("menu: the log names a hostile stick's problems", async () => {
+    const guest = boot('menu-hostile-log', 'kexmenu.timeout=-1', [{ file: images.disks.gptDebian }], 120_000, true);
+    await guest.waitForScreen(/Enter boot/, 70_000);
+    await guest.plugUsb('hostile', images.disks.hostileStick);
+    await guest.waitForScreen(/a{40}/, 50_000);
+    guest.send('l');
+    await guest.waitForScreen(/Problems \(\d+\)/, 10_000);
+    const wanted = [
+      /sda1 \/run\/kexmenu\/sda1\/boot\/grub\/grub\.cfg: not found: \/boot\/grub\/grub\.cfg \(a symlink on the way leads to nothing in this partition\)/,
+      /sda1 \/run\/kexmenu\/sda1\/grub\/grub\.cfg:\d+: a value longer than 65536 characters is cut to that length/,
+      /hotplug: \/sys\/class\/block: \+sda/,
+    ];
+    // The frame may be caught half drawn: read it until it holds all of them (or give up).
+    for (let tries = 0; tries < 50 && !wanted.every((re) => re.test(logText(guest))); tries++) await new Promise((r) => setTimeout(r, 200));
+    for (const re of wanted) expect(logText(guest)).toMatch(re);
+  });
+
+  it('a disk whose reads never come back costs that disk: kexmenu scan says so, the menu autoboots the other one', async () => {
+    const m = images.manifest;
+    // The partition table answers (the kernel reads it at attach); everything in the partition stalls.
+    const stalling = await serveStallingDisk(images.disks.wrongArch, 1024 * 1024);
+    try {
+      const scanGuest = boot('scan-stalled-disk', 'kexmenu.cmd=scan,--json', [{ file: images.disks.gptDebian }, { file: stalling.url }], 120_000);
+      await scanGuest.mark('exit', /KEXMENU-EXIT status=0/, 110_000);
+      const scan = parseJsonBetween(scanGuest.output, /kexmenu: sysinit done.*\n/, /KEXMENU-EXIT/) as ScanJson;
+      expect(scan.sources.map((s) => s.id)).toEqual(['vda1']);
+      expect(scan.entries.filter((e) => e.source === 'vda1')).toHaveLength(5);
+      expect(JSON.stringify(scan.problems)).toMatch(/\/dev\/vdb1: no answer from the device within 5 s: not scanned/);
+      expect(stalling.stalled.length).toBeGreaterThan(0);
+      await scanGuest.stop();
+
+      const guest = boot('menu-stalled-disk', 'kexmenu.timeout=2', [{ file: images.disks.gptDebian }, { file: stalling.url }], 120_000);
+      await guest.mark('kexec -e', /\$ kexec -e/, 90_000);
+      // kexmenu is done; now the dead disk falls off the bus. (QEMU resets its virtio disks for the
+      // new kernel and waits for their requests first: with the stall still there the guest freezes.)
+      await stalling.close();
+      const [, seen] = await guest.mark('target', TARGET_UP, 30_000);
+      expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
+    } finally {
+      await stalling.close();
+    }
+  }, 300_000);
 
   it('leaves every disk image byte-for-byte unchanged', async () => {
     expect(await sha256All(diskFiles())).toEqual(before);
