@@ -27,14 +27,15 @@ KEXMENU_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = \
 	--include=/package.json \
 	--include=/dist/ \
 	--include=/dist/kexmenu.mjs \
+	--include=/dist/scan-worker.mjs \
 	$(KEXMENU_NODE_PTY_RSYNC) \
 	--exclude=*
 
 # The bundle is built by "npm run build" outside Buildroot, so that
 # Buildroot needs no npm registry. Say so plainly when it is missing.
 define KEXMENU_CHECK_BUNDLE
-	@if [ ! -s $(@D)/dist/kexmenu.mjs ]; then \
-		echo "kexmenu: $(KEXMENU_SRC)/dist/kexmenu.mjs is missing." >&2; \
+	@if [ ! -s $(@D)/dist/kexmenu.mjs ] || [ ! -s $(@D)/dist/scan-worker.mjs ]; then \
+		echo "kexmenu: $(KEXMENU_SRC)/dist/kexmenu.mjs or scan-worker.mjs is missing." >&2; \
 		echo "kexmenu: run 'npm ci && npm run build' in $(KEXMENU_SRC)," >&2; \
 		echo "kexmenu: then 'make kexmenu-dirclean all'." >&2; \
 		exit 1; \
@@ -101,6 +102,8 @@ endef
 define KEXMENU_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0644 $(@D)/dist/kexmenu.mjs \
 		$(TARGET_DIR)/usr/lib/kexmenu/kexmenu.mjs
+	$(INSTALL) -D -m 0644 $(@D)/dist/scan-worker.mjs \
+		$(TARGET_DIR)/usr/lib/kexmenu/scan-worker.mjs
 	$(INSTALL) -D -m 0755 $(KEXMENU_PKGDIR)/kexmenu.sh \
 		$(TARGET_DIR)/usr/bin/kexmenu
 	$(KEXMENU_INSTALL_NODE_PTY)
