@@ -99,6 +99,7 @@ class ScanWorker {
   }
 }
 
+/** Workers that missed their deadline and never went away: stuck in a system call on a dead device. */
 let abandoned = 0;
 const pool: ScanWorker[] = [];
 const waiting: (() => void)[] = [];
@@ -144,11 +145,6 @@ export async function runSourceJob(job: SourceJob, limits: IsolationLimits = SOU
   } finally {
     waiting.shift()?.();
   }
-}
-
-/** Workers that missed their deadline and never went away: stuck in a system call on a dead device. */
-export function abandonedWorkers(): number {
-  return abandoned;
 }
 
 /**

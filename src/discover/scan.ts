@@ -40,6 +40,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const problems: Problem[] = [];
   const sources: BootSource[] = rootSources(options.roots ?? [], options.removableRoots ?? []);
   const mounted: string[] = [];
+  let result: ScanResult | null = null;
 
   try {
     if ((options.devices?.length ?? 0) > 0 || (options.roots?.length ?? 0) === 0) {
@@ -54,12 +55,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
         if (scanned.some((s) => s === null)) options.onProgress?.(combine(sources, scanned, problems, false));
       }),
     );
-    return combine(sources, scanned, problems, true);
+    result = combine(sources, scanned, problems, true);
+    return result;
   } finally {
     if (!options.keepMounted) {
       for (const target of mounted.reverse()) {
         const error = await unmount(target);
-        if (error) problems.push({ source: null, file: null, line: null, message: error });
+        // Into the result being returned: an unmount that failed must reach what kexmenu scan prints.
+        if (error) (result?.problems ?? problems).push({ source: null, file: null, line: null, message: error });
         options.log?.(`umount ${target}: ${error ?? 'ok'}`);
       }
     }

@@ -122,16 +122,13 @@ class Env {
     this.exported.add(name);
   }
 
-  clone(): Env {
+  /** A copy for a menu entry's body, and what to call once that copy is gone (the maps come back). */
+  borrow(): { copy: Env; done: () => void } {
+    const owned = this.owned;
     const copy = new Env(this.vars, this.exported);
     copy.owned = false;
     this.owned = false;
-    return copy;
-  }
-
-  /** The copy made by clone() is gone: the maps are this Env's alone again. */
-  reclaim(): void {
-    this.owned = true;
+    return { copy, done: () => (this.owned = owned) };
   }
 
   exportedOnly(): Env {
@@ -395,7 +392,8 @@ export class GrubInterpreter {
     const saved = { env: this.env, frame: this.frame };
     // Each entry runs on a copy of the variables: with thousands of them, copying is the work.
     if (!this.charge(1 + (this.env.size >> 6), stmt.line)) return null;
-    this.env = this.env.clone();
+    const borrowed = this.env.borrow();
+    this.env = borrowed.copy;
     this.frame = { ...this.frame, args: args.rest };
     this.entry = draft;
     try {
@@ -403,7 +401,7 @@ export class GrubInterpreter {
     } finally {
       this.entry = null;
       this.env = saved.env;
-      this.env.reclaim(); // nothing keeps the entry's copy
+      borrowed.done(); // nothing keeps the entry's copy
       this.frame = saved.frame;
     }
     const parsed = this.finishEntry(draft, label, stmt.line);

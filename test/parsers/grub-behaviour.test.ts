@@ -64,6 +64,13 @@ describe('bounds', () => {
     expect(r.problems).toEqual([{ file: '/boot/grub/s7.cfg', line: 2, message: 'source /boot/grub/s8.cfg: more than 8 configs deep, not read' }]);
   });
 
+  it("runs each entry on its own copy of the variables: what one entry sets stays in it", () => {
+    const r = cfg(
+      'set x=outer\nfor i in 1 2; do\n  menuentry "A$i" { set x=inner$i; linux /vmlinuz $x }\n  menuentry "B$i" { linux /vmlinuz $x }\ndone\nset x=after\nmenuentry C { linux /vmlinuz $x }\n',
+    );
+    expect(r.entries.map((e) => `${e.label} ${e.cmdline}`)).toEqual(['A1 inner1', 'B1 outer', 'A2 inner2', 'B2 outer', 'C after']);
+  });
+
   it('a function that calls itself twice ends with one problem', () => {
     const r = cfg(`function f { f; f }\nf\nmenuentry 'After' { linux /vmlinuz }\n`);
     expect(r.entries.map((e) => e.label)).toEqual(['After']);
