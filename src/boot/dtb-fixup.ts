@@ -1,7 +1,7 @@
 // A DTB from disk next to the firmware's: what the planner needs to know about it, and the copy
 // with the firmware's RAM ranges that the loader writes when the disk's tree leaves memory empty
 // (upstream Raspberry Pi trees ship `reg = <0 0 0>` because the Pi firmware fills it in at boot).
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import type { BootPlan } from '../model.js';
 import { memoryRanges, parseFdt, rootCompatible, serializeFdt, setMemoryRanges } from '../platform/fdt.js';
 import type { DtbFacts } from './plan.js';
@@ -45,21 +45,23 @@ export function writeFixedDtb(fixup: NonNullable<BootPlan['dtbFixup']>): void {
 function readBounded(path: string): Uint8Array | null {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return null;
   }
   try {
-    // /sys/firmware/fdt reports its size, but reading in a loop works for any file and stops at the bound.
-    const buffer = Buffer.alloc(MAX_DTB_BYTES + 1);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_DTB_BYTES) return null;
+    // Sized by the file (tens of KiB), one byte over to see a file that grew, within the bound.
+    const buffer = Buffer.alloc(Math.min(st.size, MAX_DTB_BYTES) + 1);
     let length = 0;
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > MAX_DTB_BYTES) return null;
+      if (length === buffer.length) return null;
     }
-    return new Uint8Array(buffer.subarray(0, length));
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
   } catch {
     return null;
   } finally {
