@@ -82,7 +82,8 @@ const fmt = (what: string, v: number[], unit = 'ms') => {
 };
 
 export async function benchMenu(runs = 7): Promise<string[]> {
-  const bundle = ensureBundle();
+  // KEXMENU_BENCH_BUNDLE: another build's kexmenu.mjs, to compare in the same run on this noisy machine.
+  const bundle = process.env.KEXMENU_BENCH_BUNDLE ?? ensureBundle();
   const bare: number[] = [];
   const menu: Run[] = [];
   for (let i = 0; i < runs; i++) {

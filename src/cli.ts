@@ -21,7 +21,17 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args);
 }
 
-main(process.argv.slice(2)).then(exitWithoutStuckWorkers, (error: unknown) => {
-  process.stderr.write(`kexmenu: ${forTerminal(error instanceof Error ? error.message : String(error))}\n`);
-  exitWithoutStuckWorkers(1);
-});
+/** Resolves once everything written to `stream` so far has left (a pipe may not take 5 MB of JSON at once). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+main(process.argv.slice(2))
+  .catch((error: unknown) => {
+    process.stderr.write(`kexmenu: ${forTerminal(error instanceof Error ? error.message : String(error))}\n`);
+    return 1;
+  })
+  .then(async (code) => {
+    await Promise.all([drained(process.stdout), drained(process.stderr)]);
+    exitWithoutStuckWorkers(code);
+  });

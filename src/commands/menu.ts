@@ -89,6 +89,8 @@ export async function run(argv: string[] = []): Promise<number> {
     return 2;
   }
 
+  // The first scan worker starts while Ink loads, not after.
+  (await import('../discover/isolate.js')).warmScanWorkers();
   // Ink decides at load time whether it runs under CI (and then prints nothing until exit).
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;

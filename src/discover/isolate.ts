@@ -22,6 +22,12 @@ export const SOURCE_ISOLATION: IsolationLimits = { deadlineMs: 10_000, heapMb: 1
 export type Isolated<T> = { ok: true; value: T } | { ok: false; reason: 'deadline' | 'memory' | 'crash'; message: string };
 
 const POOL_SIZE = Math.min(4, Math.max(2, availableParallelism()));
+/**
+ * A further worker starts only when every one is busy with a job this old: most scans are a few
+ * disks of a few milliseconds each, and each worker costs a start and ~9 MB; a disk that is slow
+ * to read (or stopped answering) gets the others a worker of their own.
+ */
+const SPAWN_AFTER_MS = 300;
 /** How long a terminated worker may take to go before it counts as stuck in the kernel. */
 const EXIT_GRACE_MS = 2000;
 
@@ -35,6 +41,8 @@ class ScanWorker {
   /** Handed out to a job (set before the job starts, so two jobs never share a worker). */
   claimed = false;
   busy: Pending | null = null;
+  /** When the running job started (Date.now()), null when idle. */
+  busySince: number | null = null;
   gone = false;
 
   constructor(
@@ -62,6 +70,7 @@ class ScanWorker {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.expire(deadlineMs), deadlineMs);
       this.busy = { resolve, timer };
+      this.busySince = Date.now();
       this.thread.ref();
       this.thread.postMessage(job);
     });
@@ -80,6 +89,7 @@ class ScanWorker {
     const pending = this.busy;
     if (!pending) return;
     this.busy = null;
+    this.busySince = null;
     this.claimed = false;
     clearTimeout(pending.timer);
     if (!this.gone) this.thread.unref();
@@ -102,7 +112,13 @@ class ScanWorker {
 /** Workers that missed their deadline and never went away: stuck in a system call on a dead device. */
 let abandoned = 0;
 const pool: ScanWorker[] = [];
-const waiting: (() => void)[] = [];
+/** Jobs waiting for a worker, each woken once (by a worker coming free, or by its own timer). */
+const waiting = new Set<() => void>();
+
+function wakeOne(): void {
+  const first = waiting.values().next();
+  if (!first.done) first.value();
+}
 
 function spawn(heapMb: number): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(32, heapMb / 4) };
@@ -124,17 +140,34 @@ async function idleWorker(heapMb: number): Promise<ScanWorker> {
       return fitting;
     }
     if (pool.length >= POOL_SIZE && idle[0]) idle[0].retire();
-    if (pool.length < POOL_SIZE) {
-      const worker = new ScanWorker(heapMb, (w) => {
-        pool.splice(pool.indexOf(w), 1);
-        waiting.shift()?.();
-      });
-      worker.claimed = true;
-      pool.push(worker);
-      return worker;
-    }
-    await new Promise<void>((resolve) => waiting.push(resolve));
+    const slow = pool.every((w) => w.busySince !== null && Date.now() - w.busySince >= SPAWN_AFTER_MS);
+    if (pool.length < POOL_SIZE && (idle.length > 0 || slow)) return startWorker(heapMb);
+    // Woken when a worker is free, or in time to see whether the busy ones have become slow.
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, SPAWN_AFTER_MS);
+      waiting.add(wake);
+    });
   }
+}
+
+function startWorker(heapMb: number): ScanWorker {
+  const worker = new ScanWorker(heapMb, (w) => {
+    pool.splice(pool.indexOf(w), 1);
+    wakeOne();
+  });
+  worker.claimed = true;
+  pool.push(worker);
+  return worker;
+}
+
+/** Starts the first worker now, so that its start overlaps whatever the process does before its first scan. */
+export function warmScanWorkers(heapMb = SOURCE_ISOLATION.heapMb): void {
+  if (pool.length === 0) startWorker(heapMb).claimed = false;
 }
 
 /** Scans one source in a worker; the outcome says why when the source cost more than its limits. */
@@ -143,14 +176,14 @@ export async function runSourceJob(job: SourceJob, limits: IsolationLimits = SOU
   try {
     return await worker.run(job, limits.deadlineMs);
   } finally {
-    waiting.shift()?.();
+    wakeOne();
   }
 }
 
 /**
  * Ends the process. Node joins every worker thread on exit, so a worker stuck in the kernel would
  * keep a finished `kexmenu scan` from ever exiting: then the process ends by SIGKILL instead, after
- * saying why (what it printed is already written: stdout and stderr are synchronous here).
+ * saying why. The caller has let stdout and stderr drain first.
  */
 export function exitWithoutStuckWorkers(code: number): void {
   if (abandoned === 0) {
