@@ -15,7 +15,7 @@ export function fsSourceFiles(root: string, limits: ViewLimits = DEFAULT_VIEW_LI
   return sourceView(fsBackend(root), limits);
 }
 
-export function fsBackend(root: string): SourceBackend {
+function fsBackend(root: string): SourceBackend {
   const host = (parts: readonly string[]) => path.join(root, ...parts);
   return {
     lstat(parts) {

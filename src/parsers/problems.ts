@@ -58,13 +58,6 @@ export class ProblemLog<P extends ProblemLike = ProblemLike> {
     for (const p of problems) this.add(p);
   }
 
-  /** How many were pushed, folded ones included. */
-  get total(): number {
-    let n = this.unshaped;
-    for (const s of this.shapes.values()) n += s.count;
-    return n;
-  }
-
   /** The kept problems, then one line per folded shape and one for the shapes past the limit. */
   list(): P[] {
     const out = [...this.kept];

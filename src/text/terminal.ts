@@ -19,8 +19,3 @@ function visible(c: string): string {
 export function forTerminal(text: string): string {
   return text.replace(UNSAFE, visible);
 }
-
-/** Text made of lines: each line made safe, the line breaks kept. */
-export function linesForTerminal(text: string): string {
-  return text.split('\n').map(forTerminal).join('\n');
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forTerminal, linesForTerminal } from '../../src/text/terminal.js';
+import { forTerminal } from '../../src/text/terminal.js';
 
 describe('forTerminal', () => {
   it('shows every control character instead of sending it', () => {
@@ -14,9 +14,5 @@ describe('forTerminal', () => {
 
   it('leaves ordinary text alone, wide and accented characters included', () => {
     expect(forTerminal('Debian GNU/Linux, mit Linux 6.1 — ünicode 日本')).toBe('Debian GNU/Linux, mit Linux 6.1 — ünicode 日本');
-  });
-
-  it('keeps the line breaks of multi-line text and shows the rest', () => {
-    expect(linesForTerminal('one\x1b[2J\ntwo')).toBe('one\\x1b[2J\ntwo');
   });
 });
