@@ -110,6 +110,7 @@ export class Guest {
   /** Seconds since launch at which each `mark`ed pattern was first seen. */
   readonly timings: Record<string, number> = {};
   private raw = '';
+  private lastOutputAt = Date.now();
   private readonly term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true, scrollback: 1000 });
   private readonly decoder = new TextDecoder();
   private readonly listeners = new Set<() => void>();
@@ -185,6 +186,18 @@ export class Guest {
 
   waitForScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
     return this.waitFor(() => this.screen().match(pattern), `screen ${String(pattern)}`, timeoutMs);
+  }
+
+  /**
+   * Waits until the guest has printed nothing for `ms`: at 115200 baud a full 80x24 frame takes
+   * about 170 ms to arrive, so a screen read before that can be a frame half drawn.
+   */
+  async quiet(ms = 300, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() - this.lastOutputAt < ms) {
+      if (Date.now() > deadline) throw this.failure(`the console did not go quiet for ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Waits for a pattern anywhere in the output so far (from offset `from`). */
@@ -265,6 +278,7 @@ export class Guest {
 
   private feed(text: string): void {
     this.raw += text;
+    this.lastOutputAt = Date.now();
     this.term.write(text, () => this.wake());
   }
 

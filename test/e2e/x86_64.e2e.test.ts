@@ -147,28 +147,25 @@ describe('x86_64 image in QEMU', () => {
   // ---- the menu, driven over the serial console like a person ----
 
   /**
-   * Presses Down until the selected line (the one with `>`) matches `label`. One key at a time:
-   * the next Down is sent only after the screen shows the last one, so a slow redraw under TCG
-   * never leaves a key in flight that would move past the entry.
+   * Presses Down until the selected line (the one with `>`) matches `label`. One key at a time,
+   * and the screen is read only once the console has gone quiet: a frame caught half drawn (it
+   * takes ~170 ms to arrive at 115200 baud) can show a `>` line that is not the final one, and a
+   * key sent on that misreading moves past the entry.
    */
   async function select(guest: Guest, label: RegExp): Promise<void> {
     const selected = (): string => guest.screen().split('\n').find((l) => /^\| > /.test(l)) ?? '';
     await guest.waitForScreen(/^\| > /m, 20_000);
+    await guest.quiet();
     for (let i = 0; i < 20; i++) {
       const line = selected();
-      if (label.test(line)) {
-        // Settle: the match must still be there once the frame is complete.
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        if (selected() === line) return;
-        continue;
-      }
+      if (label.test(line)) return;
       guest.send('\x1b[B');
       const moved = Date.now();
-      // A frame caught half drawn can show no `>` line at all: that is not a move yet.
-      while (selected() === line || selected() === '') {
+      do {
         if (Date.now() - moved > 15_000) throw new Error(`the selection did not move; screen:\n${guest.screen()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+        await guest.quiet();
+      } while (selected() === line || selected() === '');
     }
     throw new Error(`could not select ${String(label)}; screen:\n${guest.screen()}`);
   }
