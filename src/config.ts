@@ -3,8 +3,8 @@
 // at its root. The disk's file may choose the timeout and the default (like its grub.cfg would),
 // but never the password: a disk must not be able to remove, or set, the console's password.
 import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { SourceFiles } from './parsers/types.js';
+import { readFileBounded } from './read-file.js';
 
 export interface MenuConfig {
   /** Seconds before the default boots; 0 boots at once; negative waits forever. */
@@ -82,25 +82,13 @@ export function isPasswordHash(value: string): boolean {
 
 /** Reads a config file with a size bound; a missing file is an empty config, not a problem. */
 export function readConfigFile(file: string): { config: MenuConfig; problems: ConfigProblem[] } {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { config: { ...EMPTY_CONFIG }, problems: [] };
-    return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: `cannot read: ${(error as Error).message}` }] };
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: 'is a directory' }] };
-    if (st.size > MAX_CONFIG_BYTES) {
-      return { config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message: `larger than ${MAX_CONFIG_BYTES} bytes, ignored` }] };
-    }
-    const buf = Buffer.alloc(st.size);
-    const n = readSync(fd, buf, 0, st.size, 0);
-    return parseConfig(buf.subarray(0, n).toString('utf8'), file);
-  } finally {
-    closeSync(fd);
-  }
+  // `--config /dev/null`: no config at all, as with any tool that reads one.
+  if (file === '/dev/null') return { config: { ...EMPTY_CONFIG }, problems: [] };
+  const read = readFileBounded(file, { length: MAX_CONFIG_BYTES + 1 });
+  const refused = (message: string) => ({ config: { ...EMPTY_CONFIG }, problems: [{ file, line: 0, message }] });
+  if (!read.ok) return read.reason === 'missing' ? { config: { ...EMPTY_CONFIG }, problems: [] } : refused(read.reason === 'unreadable' ? `cannot read: ${read.message}` : read.message);
+  if (read.data.length > MAX_CONFIG_BYTES) return refused(`larger than ${MAX_CONFIG_BYTES} bytes, ignored`);
+  return parseConfig(Buffer.from(read.data.buffer, read.data.byteOffset, read.data.length).toString('utf8'), file);
 }
 
 /** What a scanned disk's own kexmenu.conf may choose. */

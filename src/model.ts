@@ -117,8 +117,8 @@ export interface BootPlan {
   cmdline: string;
   dtb: { path: string; reason: string } | null;
   warnings: string[];
-  /** initrds to concatenate into the one temporary file named in `load` (empty when 0 or 1 initrd). */
-  initrdParts: string[];
+  /** Several initrds to concatenate into the one temporary file `to` that `load` names; null for 0 or 1. */
+  initrdJoin: { from: string[]; to: string } | null;
   /** A DTB to write with memory fixed up from the running tree before loading; null when none. */
   dtbFixup: { from: string; memoryFrom: string; to: string } | null;
 }

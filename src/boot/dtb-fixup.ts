@@ -1,8 +1,9 @@
 // A DTB from disk next to the firmware's: what the planner needs to know about it, and the copy
 // with the firmware's RAM ranges that the loader writes when the disk's tree leaves memory empty
 // (upstream Raspberry Pi trees ship `reg = <0 0 0>` because the Pi firmware fills it in at boot).
-import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { BootPlan } from '../model.js';
+import { readFileBounded } from '../read-file.js';
 import { memoryRanges, parseFdt, rootCompatible, serializeFdt, setMemoryRanges } from '../platform/fdt.js';
 import type { DtbFacts } from './plan.js';
 
@@ -42,29 +43,7 @@ export function writeFixedDtb(fixup: NonNullable<BootPlan['dtbFixup']>): void {
   writeFileSync(fixup.to, fixed, { mode: 0o600 });
 }
 
-function readBounded(path: string): Uint8Array | null {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-  } catch {
-    return null;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_DTB_BYTES) return null;
-    // Sized by the file (tens of KiB), one byte over to see a file that grew, within the bound.
-    const buffer = Buffer.alloc(Math.min(st.size, MAX_DTB_BYTES) + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length === buffer.length) return null;
-    }
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+function readBounded(file: string): Uint8Array | null {
+  const read = readFileBounded(file, { length: MAX_DTB_BYTES + 1 });
+  return read.ok && read.data.length <= MAX_DTB_BYTES ? read.data : null;
 }

@@ -53,7 +53,7 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
 
   if (options.dryRun) {
     if (plan.dtbFixup) log(`would write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
-    if (plan.initrdParts.length > 0) log(`would concatenate ${plan.initrdParts.join(' + ')} into ${initrdTarget(plan)}`);
+    if (plan.initrdJoin) log(`would concatenate ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
     if (loaded) {
       commands.push(unload);
       log(`would run: ${shellQuote(unload)}`);
@@ -63,7 +63,7 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
     return { ok: true, message: null, commands };
   }
 
-  const temporary = [plan.dtbFixup?.to, plan.initrdParts.length > 0 ? initrdTarget(plan) : undefined].filter((f): f is string => !!f);
+  const temporary = [plan.dtbFixup?.to, plan.initrdJoin?.to].filter((f): f is string => !!f);
   try {
     try {
       if (plan.dtbFixup) {
@@ -71,9 +71,9 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
         writeFixedDtb(plan.dtbFixup);
         log(`wrote ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
       }
-      if (plan.initrdParts.length > 0) {
-        await concatenateInitrds(plan.initrdParts, initrdTarget(plan));
-        log(`concatenated ${plan.initrdParts.join(' + ')} into ${initrdTarget(plan)}`);
+      if (plan.initrdJoin) {
+        await concatenateInitrds(plan.initrdJoin.from, plan.initrdJoin.to);
+        log(`concatenated ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
       }
     } catch (error) {
       return { ok: false, message: `Preparing the boot failed: ${(error as Error).message}`, commands };
@@ -117,13 +117,6 @@ export async function executePlan(plan: BootPlan, options: ExecuteOptions): Prom
   // `kexec -e` only comes back when it failed; `systemctl kexec` comes back at once with 0 after queuing the job.
   if (failure) return { ok: false, message: `${explainKexecFailure({ ...failure, step: 'exec' })} The disks were unmounted: rescan before trying again.`, commands };
   return { ok: true, message: null, commands };
-}
-
-/** The temporary initrd the plan's load argv names. */
-function initrdTarget(plan: BootPlan): string {
-  const arg = plan.load.find((word) => word.startsWith('--initrd='));
-  if (!arg) throw new Error('the plan has initrds to concatenate but no --initrd= in its load command');
-  return arg.slice('--initrd='.length);
 }
 
 // The kernel unpacks concatenated cpio archives (compressed or not) one after another; each starts

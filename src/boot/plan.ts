@@ -76,7 +76,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     cmdline,
     dtb,
     warnings,
-    initrdParts: initrds.length > 1 ? [...initrds] : [],
+    initrdJoin: initrds.length > 1 && initrdPath !== undefined ? { from: [...initrds], to: initrdPath } : null,
     dtbFixup,
   };
 }

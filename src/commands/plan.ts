@@ -93,7 +93,7 @@ export function formatPlan(entry: BootEntry, plan: BootPlan): string {
   lines.push(`Device tree:  ${plan.dtb ? `${plan.dtb.path} (${plan.dtb.reason})` : 'none'}`);
   for (const warning of plan.warnings) lines.push(`Warning:      ${warning}`);
   if (plan.ok) {
-    if (plan.initrdParts.length > 0) lines.push(`Prepare:      join ${plan.initrdParts.join(' + ')} into one initrd`);
+    if (plan.initrdJoin) lines.push(`Prepare:      join ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
     if (plan.dtbFixup) lines.push(`Prepare:      write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
     lines.push(`Load:         ${shellQuote(plan.load)}`, `Boot:         ${shellQuote(plan.exec)}`);
   }

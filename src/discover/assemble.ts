@@ -10,6 +10,7 @@ import { ProblemLog } from '../parsers/problems.js';
 import type { FileRef, ParsedEntry, ParseResult, SourceFiles } from '../parsers/types.js';
 import { canKexecArch } from '../platform/arch.js';
 import { identifyKernelImage, KERNEL_HEAD_BYTES } from '../platform/kernel-image.js';
+import { bestDefault, removableSources } from './default-entry.js';
 import { type DtbMatch, matchDtbDirectory } from './dtb-dir.js';
 
 /** What one disk may add to the menu. Far above any real disk; a hostile one stops here. */
@@ -232,17 +233,15 @@ function absoluteIn(view: SourceView, sourcePath: string): string {
 }
 
 /**
- * One default: a removable disk's own default first (a stick plugged in is there to be booted),
- * else the first fixed disk's, else (`fallback`) the first configured entry. It moves to the
+ * One default: the best by `bestDefault` (a removable disk's own default over a fixed disk's),
+ * else (`fallback`) the first configured entry. It moves to the
  * front; every other entry keeps its place. The entries given are left as they are (a scan in
  * progress orders them again as more disks answer). Without `fallback` (disks still to answer,
  * one of which may hold the real default) only a config's own default counts.
  */
 export function orderWithOneDefault(perSource: BootEntry[][], sources: BootSource[], fallback = true): BootEntry[] {
   const all = perSource.flat();
-  const removable = new Set(sources.filter((s) => s.removable).map((s) => s.id));
-  const chosen =
-    all.find((e) => e.default && removable.has(e.source)) ?? all.find((e) => e.default) ?? (fallback ? all.find((e) => e.kind === 'config') : undefined);
+  const chosen = bestDefault(all, removableSources(sources))?.entry ?? (fallback ? all.find((e) => e.kind === 'config') : undefined);
   const marked = all.map((e) => (e.default === (e === chosen) ? e : { ...e, default: e === chosen }));
   const first = chosen ? marked[all.indexOf(chosen)]! : null;
   return first ? [first, ...marked.filter((e) => e !== first)] : marked;

@@ -2,14 +2,13 @@
 // the confined view of source-view.ts on top of the host filesystem. Files are opened without
 // following a final symlink, without blocking (a FIFO cannot hold the scan) and without becoming
 // a controlling terminal, and only regular files are read.
-import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readlinkSync, readSync } from 'node:fs';
+import { lstatSync, opendirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFiles } from '../parsers/types.js';
+import { readFileBounded } from '../read-file.js';
 import { DEFAULT_VIEW_LIMITS, type NodeInfo, type SourceBackend, sourceView, type ViewLimits } from './source-view.js';
 
 export { MAX_CONFIG_BYTES } from './source-view.js';
-
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 export function fsSourceFiles(root: string, limits: ViewLimits = DEFAULT_VIEW_LIMITS): SourceFiles {
   return sourceView(fsBackend(root), limits);
@@ -53,23 +52,8 @@ function fsBackend(root: string): SourceBackend {
       return names;
     },
     read(parts, offset, length) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(host(parts), OPEN_FLAGS);
-        if (!fstatSync(fd).isFile()) return null;
-        const buf = Buffer.alloc(length);
-        let got = 0;
-        while (got < length) {
-          const n = readSync(fd, buf, got, length - got, offset + got);
-          if (n === 0) break;
-          got += n;
-        }
-        return new Uint8Array(buf.buffer, buf.byteOffset, got);
-      } catch {
-        return null;
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
+      const read = readFileBounded(host(parts), { offset, length, noFollow: true });
+      return read.ok ? read.data : null;
     },
   };
 }

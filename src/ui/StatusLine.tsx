@@ -1,10 +1,12 @@
-// The line above the help: a message (a failed boot, a wrong password) or the problem count.
+// The line above the help: this console's message (a wrong password), else the notice every
+// console shows (a failed boot or scan), else the problem count.
 import { Box, Text } from 'ink';
 import { fit, wrapLines } from './layout.js';
 import type { MenuState } from './state.js';
 
 export function statusText(state: MenuState): string {
-  if (state.message) return state.message;
+  const message = state.message ?? state.notice;
+  if (message) return message;
   const n = state.scan?.problems.length ?? 0;
   if (n === 0 || state.screen === 'log') return '';
   return `${n} problem${n === 1 ? '' : 's'} - press l`;

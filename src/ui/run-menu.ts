@@ -1,15 +1,18 @@
-// The menu's life outside React: render, and when the App leaves, do what it asked (run a shell,
-// boot, quit) with the terminal back in normal mode, then render again with the state it left.
+// The menu's life outside React: one owner (`MenuServer`) and one session per console. A console
+// leaves Ink to run a shell (the others stay), to quit, or to boot; a boot takes every console
+// off the screen, holds the owner still, and says on each what is being booted and where it was
+// chosen. Only one boot is ever under way.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { render } from 'ink';
-import { createElement } from 'react';
-import type { BootEntry, BootPlan } from '../model.js';
-import { App, type Leave } from './App.js';
-import type { MenuBackend } from './backend.js';
 import { formatSize } from '../format-size.js';
+import type { MenuBackend } from '../menu/backend.js';
+import { MenuServer } from '../menu/server.js';
+import type { SharedState } from '../menu/shared-state.js';
+import type { BootEntry, BootPlan } from '../model.js';
 import { forTerminal } from '../text/terminal.js';
-import type { MenuState } from './state.js';
+import type { Leave } from './App.js';
+import type { ConsoleIO } from './console-io.js';
+import { CLEAR, ConsoleSession } from './console-session.js';
 
 export interface StepOutcome {
   ok: boolean;
@@ -26,86 +29,124 @@ export interface Booter {
 export interface RunMenuOptions {
   backend: MenuBackend;
   booter: Booter;
-  initial: MenuState;
-  stdout?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
+  initial: SharedState;
+  consoles: ConsoleIO[];
   shell?: string;
 }
 
-const CLEAR = '\x1b[2J\x1b[H';
+export function runMenu(options: RunMenuOptions): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const sessions = new Set<ConsoleSession>();
+    let booting = false;
+    let finished = false;
 
-export async function runMenu(options: RunMenuOptions): Promise<number> {
-  const stdout = options.stdout ?? process.stdout;
-  const stdin = options.stdin ?? process.stdin;
-  let state = options.initial;
-  for (;;) {
-    stdout.write(CLEAR);
-    const leave = await new Promise<Leave>((resolve) => {
-      let done = false;
-      const instance = render(
-        createElement(App, {
-          backend: options.backend,
-          initial: state,
-          // Rescan on every return: the shell may have changed the disks, and a failed `kexec -e`
-          // comes back with them unmounted.
-          initialScan: true,
-          onLeave: (l: Leave) => {
-            if (done) return;
-            done = true;
-            // Let Ink write its last frame, then give the terminal back.
-            setImmediate(() => {
-              instance.unmount();
-              resolve(l);
-            });
-          },
-        }),
-        { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
-      );
-    });
-    state = { ...leave.state, effect: null };
-    stdin.pause();
-    if (leave.kind === 'quit') return 0;
-    if (leave.kind === 'shell') {
-      const code = await runShell(options.shell ?? process.env.SHELL ?? '/bin/sh', stdout);
-      state = { ...state, log: [...state.log, `shell exited with status ${code}`], message: null };
-      continue;
-    }
-    const failure = await boot(leave.entry, leave.plan, options.booter, stdout, state.log);
-    if (failure === null) return 0;
-    state = { ...state, message: failure.message, log: failure.log, autoboot: { state: 'stopped' } };
-  }
+    const finish = async (code: number) => {
+      if (finished) return;
+      finished = true;
+      await Promise.all([...sessions].map((s) => s.hide()));
+      await server.quiesce();
+      for (const s of sessions) s.io.close();
+      resolve(code);
+    };
+
+    const boot = async (entry: BootEntry, plan: BootPlan, chosenOn: ConsoleSession | null) => {
+      if (booting || finished) return;
+      booting = true;
+      await Promise.all([...sessions].map((s) => s.hide()));
+      // Nothing may mount while the kernel is loaded and the disks are let go.
+      await server.quiesce();
+      const failure = await startKernel(entry, plan, options.booter, [...sessions], chosenOn, (line) => server.log(line));
+      if (failure === null) return void finish(0);
+      booting = false;
+      server.bootFailed(failure);
+      // Rescan: a failed `kexec -e` comes back with the disks unmounted.
+      server.start();
+      for (const s of sessions) s.show();
+    };
+
+    const bootDefault = (entryId: string) => {
+      const entry = server.snapshot().scan?.entries.find((e) => e.id === entryId);
+      if (!entry) return;
+      const plan = options.backend.plan(entry, null);
+      if (!plan.ok) return server.bootFailed(`cannot boot ${entry.label}: ${plan.refusal ?? 'refused'}`);
+      void boot(entry, plan, null);
+    };
+
+    const server = new MenuServer({ backend: options.backend, initial: options.initial, onDue: bootDefault });
+
+    const onLeave = (session: ConsoleSession, leave: Leave) => {
+      if (leave.kind === 'quit') return void finish(0);
+      if (leave.kind === 'boot') return void boot(leave.entry, leave.plan, session);
+      void runShell(options.shell ?? process.env.SHELL ?? '/bin/sh', session.io).then((code) => {
+        server.log(`shell on ${session.name} exited with status ${code}`);
+        if (booting || finished) return;
+        session.show();
+        // The shell may have changed the disks.
+        server.rescan();
+      });
+    };
+
+    const onGone = (session: ConsoleSession, why: string) => {
+      sessions.delete(session);
+      server.log(`console ${session.name} is gone (${why})`);
+    };
+
+    for (const io of options.consoles) sessions.add(new ConsoleSession(io, { store: server, plan: options.backend.plan, onLeave, onGone }));
+    server.start();
+    for (const s of sessions) s.show();
+  });
 }
 
-/** Runs the shell on the real terminal; SIGINT belongs to it while it runs. */
-function runShell(shell: string, stdout: NodeJS.WriteStream): Promise<number> {
-  stdout.write(`${CLEAR}kexmenu: starting ${shell}; type exit to come back to the menu\n`);
+/**
+ * Runs the shell on one console. On a console opened by path the shell is a session of its own
+ * with that console as its controlling terminal (`setsid -c`), so it has job control and Ctrl-C
+ * reaches what runs in it; on the process's own terminal it inherits it, and SIGINT is its own.
+ */
+function runShell(shell: string, io: ConsoleIO): Promise<number> {
+  io.output.write(`${CLEAR}kexmenu: starting ${shell}; type exit to come back to the menu\n`);
+  const own = io.shellFd === null;
   const ignore = () => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGQUIT', ignore);
+  if (own) {
+    process.on('SIGINT', ignore);
+    process.on('SIGQUIT', ignore);
+  }
   return new Promise<number>((resolve) => {
-    const child = spawn(shell, [], { stdio: 'inherit' });
+    const child = own
+      ? spawn(shell, [], { stdio: 'inherit' })
+      : spawn('setsid', ['-c', shell], { stdio: [io.shellFd!, io.shellFd!, io.shellFd!] });
     const finish = (code: number) => {
-      process.off('SIGINT', ignore);
-      process.off('SIGQUIT', ignore);
+      if (own) {
+        process.off('SIGINT', ignore);
+        process.off('SIGQUIT', ignore);
+      }
       resolve(code);
     };
     child.on('error', (error) => {
-      stdout.write(`kexmenu: cannot start ${shell}: ${error.message}\n`);
+      io.output.write(`kexmenu: cannot start ${shell}: ${error.message}\n`);
       finish(127);
     });
     child.on('exit', (code, signal) => finish(code ?? (signal ? 128 : 1)));
   });
 }
 
-/** Loads and starts the kernel; null when it started (or the dry run finished), else why not. */
-async function boot(entry: BootEntry, plan: BootPlan, booter: Booter, stdout: NodeJS.WriteStream, log: string[]): Promise<{ message: string; log: string[] } | null> {
-  const lines = [...log];
+/** Loads and starts the kernel, saying so on every console; null when it started (or the dry run finished), else why not. */
+async function startKernel(
+  entry: BootEntry,
+  plan: BootPlan,
+  booter: Booter,
+  consoles: ConsoleSession[],
+  chosenOn: ConsoleSession | null,
+  log: (line: string) => void,
+): Promise<string | null> {
   const say = (line: string) => {
-    lines.push(line);
-    stdout.write(`${forTerminal(line)}\n`);
+    log(line);
+    for (const c of consoles) c.write(`${forTerminal(line)}\n`);
   };
-  stdout.write(CLEAR);
-  say(`booting ${entry.label}`);
+  for (const c of consoles) {
+    const where = chosenOn && c !== chosenOn && consoles.length > 1 ? ` (chosen on ${chosenOn.name})` : '';
+    c.write(`${CLEAR}${forTerminal(`booting ${entry.label}${where}`)}\n`);
+  }
+  log(`booting ${entry.label}${chosenOn ? ` (chosen on ${chosenOn.name})` : ' (the countdown ran out)'}`);
   for (const warning of plan.warnings) say(`warning: ${warning}`);
   const size = (() => {
     try {
@@ -116,9 +157,9 @@ async function boot(entry: BootEntry, plan: BootPlan, booter: Booter, stdout: No
   })();
   say(`loading kernel${size ? ` ${size}` : ''}...`);
   const loaded = await booter.load(plan, say);
-  if (!loaded.ok) return { message: `loading ${entry.label} failed: ${loaded.message ?? 'see the log (l)'}`, log: lines };
+  if (!loaded.ok) return `loading ${entry.label} failed: ${loaded.message ?? 'see the log (l)'}`;
   say('unmounting and starting...');
   const started = await booter.exec(plan, say);
-  if (!started.ok) return { message: `starting ${entry.label} failed: ${started.message ?? 'see the log (l)'}`, log: lines };
+  if (!started.ok) return `starting ${entry.label} failed: ${started.message ?? 'see the log (l)'}`;
   return null;
 }

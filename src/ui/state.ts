@@ -1,9 +1,11 @@
-// The whole menu as one reducer: every key and every outside event (a scan result, a second of
-// the countdown) is an action, so fast keys always act on the current state. Side effects (boot,
-// shell, rescan, quit) are requested through `effect` and carried out by the App.
-import { effectiveTimeout, verifyPassword, type MenuConfig } from '../config.js';
-import type { BootEdits, BootEntry, ScanResult } from '../model.js';
-import { autobootAfterScan, chooseDefault, initialAutoboot, tick, type Autoboot } from './countdown.js';
+// One console's view of the menu as one reducer: its screen, cursor, editor, password prompt and
+// log scroll. What all consoles share (the scan, the countdown, the log) comes from the owner
+// (`SharedState`) with every action, so fast keys always act on the current state. Side effects
+// (boot, shell, rescan, quit) are requested through `effect` and carried out by the App.
+import { verifyPassword } from '../config.js';
+import { chooseDefault } from '../menu/countdown.js';
+import type { SharedState } from '../menu/shared-state.js';
+import type { BootEdits, BootEntry } from '../model.js';
 import { editChoices, editorFor, editorKey, editsOf, type EditorState } from './editor-state.js';
 import type { Key } from './keys.js';
 import { orderedEntries } from './layout.js';
@@ -18,93 +20,91 @@ export type Effect =
   | { kind: 'rescan' }
   | { kind: 'quit' };
 
-export interface MenuState {
-  scan: ScanResult | null;
-  scanning: boolean;
-  config: MenuConfig;
-  timeout: number;
+/** What is this console's own. */
+export interface ViewState {
   selected: string | null;
-  autoboot: Autoboot;
   screen: Screen;
   editor: EditorState | null;
   password: { then: Guarded; line: LineState; wrong: number } | null;
+  /** The password was typed on this console (not on another one). */
   unlocked: boolean;
   message: string | null;
-  log: string[];
   logScroll: number;
   effect: Effect | null;
   effectSeq: number;
 }
 
-export type Action =
-  | { type: 'scan-started' }
-  | { type: 'scan-failed'; message: string }
-  /** A scan's result; `partial` while some disks have not answered yet. */
-  | { type: 'scanned'; scan: ScanResult; config: MenuConfig; partial?: boolean }
-  | { type: 'key'; key: Key }
-  | { type: 'tick' }
-  | { type: 'log'; text: string }
-  | { type: 'boot-failed'; message: string };
+/** What a console draws: the shared state with its own view over it. */
+export type MenuState = SharedState & ViewState;
 
-export function initialState(config: MenuConfig, timeout: number): MenuState {
+export type Action =
+  /** The owner's state changed. */
+  | { type: 'shared'; shared: SharedState }
+  /** A key on this console; `shared` is the owner's state after it stopped the countdown. */
+  | { type: 'key'; key: Key; shared: SharedState }
+  /** The entry chosen here cannot be booted. */
+  | { type: 'refused'; message: string };
+
+/** A console's view before any key: the cursor goes where `viewOver` puts it. */
+export function freshView(shared: SharedState): ViewState {
   return {
-    scan: null, scanning: true, config, timeout, selected: null,
-    autoboot: initialAutoboot(timeout), screen: 'menu', editor: null, password: null,
-    unlocked: config.password === null, message: null, log: [], logScroll: 0, effect: null, effectSeq: 0,
+    selected: null, screen: 'menu', editor: null, password: null, unlocked: shared.config.password === null,
+    message: null, logScroll: 0, effect: null, effectSeq: 0,
   };
 }
 
-const withEffect = (state: MenuState, effect: Effect): MenuState => ({ ...state, effect, effectSeq: state.effectSeq + 1 });
-
-/** Boots the countdown's target when its time is up. */
-function fireIfDue(state: MenuState): MenuState {
-  const a = state.autoboot;
-  if (a.state !== 'counting' || a.remaining > 0 || state.screen !== 'menu') return state;
-  return withEffect({ ...state, autoboot: { state: 'stopped' }, selected: a.target }, { kind: 'boot', entryId: a.target, edits: null });
+/** A console's view drawn over the shared state. */
+export function viewOver(shared: SharedState, view: ViewState): MenuState {
+  return reconcile({ ...shared, ...view });
 }
+
+/** The shared part of a view replaced by the owner's newest. */
+export function withShared(state: MenuState, shared: SharedState): MenuState {
+  return reconcile({ ...state, ...shared }, state.scan);
+}
+
+/** Just the console's own part, to keep while the console is not drawn. */
+export function viewOf(state: MenuState): ViewState {
+  const { selected, screen, editor, password, unlocked, message, logScroll, effect, effectSeq } = state;
+  return { selected, screen, editor, password, unlocked, message, logScroll, effect, effectSeq };
+}
+
+const withEffect = (state: MenuState, effect: Effect): MenuState => ({ ...state, effect, effectSeq: state.effectSeq + 1 });
 
 export function entries(state: MenuState): BootEntry[] {
   return state.scan ? orderedEntries(state.scan) : [];
 }
 
+/**
+ * The cursor after the shared state changed: on the countdown's target while it runs, else where
+ * it was, else on the default. An editor whose entry vanished (its disk was pulled) closes.
+ */
+function reconcile(state: MenuState, scanBefore: SharedState['scan'] = null): MenuState {
+  if (!state.scan) return state;
+  if (state.scan === scanBefore && state.autoboot.state !== 'counting') return state;
+  const list = entries(state);
+  let selected = list.some((e) => e.id === state.selected) ? state.selected : null;
+  if (state.autoboot.state === 'counting') selected = state.autoboot.target;
+  selected ??= chooseDefault(state.scan, state.config)?.id ?? list[0]?.id ?? null;
+  const lost = state.editor && !list.some((e) => e.id === state.editor!.entryId);
+  return {
+    ...state, selected,
+    ...(lost ? { screen: 'menu' as const, editor: null, message: 'the entry being edited is gone (its disk was removed)' } : {}),
+  };
+}
+
 export function reduce(state: MenuState, action: Action): MenuState {
   switch (action.type) {
-    case 'scan-started':
-      return { ...state, scanning: true };
-    case 'scan-failed':
-      return { ...state, scanning: false, message: `scan failed: ${action.message} (r retries, l shows the log)` };
-    case 'scanned': {
-      // A disk's kexmenu.conf may set the timeout; it counts from the scan that brought it.
-      const timeout = effectiveTimeout(action.config);
-      const next = { ...state, scan: action.scan, scanning: action.partial === true, config: action.config, timeout };
-      const before = timeout < 0 && state.autoboot.state === 'waiting' ? initialAutoboot(timeout) : state.autoboot;
-      const autoboot = autobootAfterScan(before, action.scan, action.config, timeout);
-      const list = orderedEntries(action.scan);
-      let selected = list.some((e) => e.id === state.selected) ? state.selected : null;
-      if (autoboot.state === 'counting') selected = autoboot.target;
-      selected ??= chooseDefault(action.scan, action.config)?.id ?? list[0]?.id ?? null;
-      // An editor whose entry vanished (its disk was pulled) has nothing left to boot.
-      const lost = state.editor && !list.some((e) => e.id === state.editor!.entryId);
-      return fireIfDue({
-        ...next, autoboot, selected,
-        ...(lost ? { screen: 'menu' as const, editor: null, message: 'the entry being edited is gone (its disk was removed)' } : {}),
-      });
-    }
-    case 'tick':
-      return fireIfDue({ ...state, autoboot: tick(state.autoboot) });
-    case 'log':
-      return { ...state, log: [...state.log, action.text].slice(-500) };
-    case 'boot-failed':
-      return { ...state, screen: 'menu', message: action.message, autoboot: { state: 'stopped' } };
+    case 'shared':
+      return withShared(state, action.shared);
     case 'key':
-      return onKey(state, action.key);
+      return onKey(withShared(state, action.shared), action.key);
+    case 'refused':
+      return { ...state, screen: 'menu', message: action.message };
   }
 }
 
-function onKey(state: MenuState, key: Key): MenuState {
-  // Any key stops the countdown; the key then does what it always does.
-  const s: MenuState =
-    state.autoboot.state === 'counting' || state.autoboot.state === 'waiting' ? { ...state, autoboot: { state: 'stopped' } } : state;
+function onKey(s: MenuState, key: Key): MenuState {
   switch (s.screen) {
     case 'menu':
       return menuKey(s, key);
@@ -158,7 +158,7 @@ function menuChar(state: MenuState, ch: string): MenuState {
     case 'x': return guarded(state, 'shell');
     case 'q': return guarded(state, 'quit');
     case 'l': return { ...state, screen: 'log', logScroll: 0, message: null };
-    case 'r': return withEffect({ ...state, scanning: true, message: null }, { kind: 'rescan' });
+    case 'r': return withEffect({ ...state, message: null }, { kind: 'rescan' });
     default: return state;
   }
 }
@@ -212,7 +212,7 @@ function logKey(state: MenuState, key: Key): MenuState {
   if (key.kind === 'text') {
     let s = state;
     for (const ch of key.text) {
-      if (ch === 'r') s = withEffect({ ...s, scanning: true }, { kind: 'rescan' });
+      if (ch === 'r') s = withEffect(s, { kind: 'rescan' });
       else if (ch === 'l' || ch === 'q') s = { ...s, screen: 'menu' };
       else if (ch === 'j') s = scrollLog(s, 1);
       else if (ch === 'k') s = scrollLog(s, -1);

@@ -130,7 +130,7 @@ describe('planBoot on other arm64 boards', () => {
       cmdline: 'root=UUID=2f6b0c11-1d3e-4c55-9a53-3f1f0f0e2a10 ro quiet',
       dtb: { path: firmwareFdt('qemu-virt-aarch64'), reason: FIRMWARE_DTB_REASON },
       warnings: [],
-      initrdParts: [],
+      initrdJoin: null,
       dtbFixup: null,
     });
   });
@@ -175,7 +175,8 @@ describe('planBoot on a PC', () => {
   it('concatenates several initrds into one temporary file named after the entry', () => {
     const e = { ...rawX86, id: 'sda2:grub:0', cmdline: 'root=UUID=x ro', initrd: ['/b/intel-ucode.img', '/b/initrd.img'] };
     const plan = planBoot(e, machine('x86_64-pc'), {}, { tmpDir: '/run/kexmenu/tmp/' });
-    expect(plan.initrdParts).toEqual(['/b/intel-ucode.img', '/b/initrd.img']);
+    expect(plan.initrdJoin).toEqual({ from: ['/b/intel-ucode.img', '/b/initrd.img'], to: expect.stringMatching(/initrd/) });
+    expect(plan.load).toContain(`--initrd=${plan.initrdJoin!.to}`);
     expect(plan.load).toEqual(['kexec', '-l', '-y', e.kernel, '--initrd=/run/kexmenu/tmp/kexmenu-sda2_grub_0-initrd.img', '--append=root=UUID=x ro']);
   });
 

@@ -195,6 +195,16 @@ export class Screen {
     return this.exit;
   }
 
+  /** The terminal device of this screen (/dev/pts/N): another program can open it as a console. */
+  get device(): string {
+    return (this.proc as unknown as { ptsName: string }).ptsName;
+  }
+
+  /** Closes the terminal's master side, as pulling a USB serial adapter does: whoever holds the device sees it hang up. */
+  hangUp(): void {
+    (this.proc as unknown as { destroy(): void }).destroy();
+  }
+
   kill(): void {
     if (!this.exit) {
       try {

@@ -6,9 +6,11 @@ import { planBoot } from '../../src/boot/plan.js';
 import { EMPTY_CONFIG, type MenuConfig } from '../../src/config.js';
 import type { Machine, ScanResult } from '../../src/model.js';
 import { App, type Leave } from '../../src/ui/App.js';
-import type { MenuBackend } from '../../src/ui/backend.js';
-import { initialState } from '../../src/ui/state.js';
-import { twoDisks, withUsbDefault } from './sample-scan.js';
+import type { MenuBackend } from '../../src/menu/backend.js';
+import { MenuServer } from '../../src/menu/server.js';
+import { initialShared } from '../../src/menu/shared-state.js';
+import { freshView } from '../../src/ui/state.js';
+import { twoDisks, withUsbDefault } from '../helpers/sample-scan.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -38,11 +40,22 @@ const settle = () => act(async () => {
   await new Promise((r) => setTimeout(r, 20));
 });
 
-async function start(backend: MenuBackend, config: MenuConfig = EMPTY_CONFIG, timeout = 10) {
+const servers: MenuServer[] = [];
+
+/** An owner over `backend`, started (it scans), with the countdown it brings. */
+function owner(backend: MenuBackend, config: MenuConfig, timeout: number): MenuServer {
+  const server = new MenuServer({ backend, initial: initialShared({ ...config, timeout }), onDue: () => {} });
+  servers.push(server);
+  server.start();
+  return server;
+}
+
+/** One console's App over `server`. */
+async function view(server: MenuServer, backend: MenuBackend) {
   const left: Leave[] = [];
   let app!: ReturnType<typeof render>;
   await act(async () => {
-    app = render(<App backend={backend} initial={initialState(config, timeout)} onLeave={(l) => left.push(l)} />);
+    app = render(<App store={server} plan={backend.plan} initial={freshView(server.snapshot())} onLeave={(l) => left.push(l)} />);
   });
   await settle();
   const press = async (data: string) => {
@@ -55,10 +68,15 @@ async function start(backend: MenuBackend, config: MenuConfig = EMPTY_CONFIG, ti
   return { app, left, press, screen };
 }
 
+async function start(backend: MenuBackend, config: MenuConfig = EMPTY_CONFIG, timeout = 10) {
+  return view(owner(backend, config, timeout), backend);
+}
+
 let unmount: (() => void) | null = null;
-afterEach(() => {
+afterEach(async () => {
   act(() => unmount?.());
   unmount = null;
+  for (const server of servers.splice(0)) await server.quiesce();
 });
 
 describe('App', () => {
@@ -139,5 +157,32 @@ describe('App', () => {
     await settle();
     expect(screen()).toMatch(/RESCUE/);
     expect(screen()).toMatch(/Booting "Rescue stick" in 30 s/);
+  });
+
+  it('two consoles over one owner: a key on one stops the countdown on both; each keeps its own cursor and editor', async () => {
+    const backend = new MemoryBackend(twoDisks());
+    const server = owner(backend, EMPTY_CONFIG, 10);
+    const first = await view(server, backend);
+    const second = await view(server, backend);
+    try {
+      expect(first.screen()).toMatch(/Booting "Debian GNU\/Linux" in 10 s/);
+      expect(second.screen()).toMatch(/Booting "Debian GNU\/Linux" in 10 s/);
+      await second.press('e');
+      await second.press(' single');
+      await settle();
+      expect(first.screen()).not.toMatch(/Booting/);
+      expect(first.screen()).toMatch(/> 1\. Debian GNU\/Linux/);
+      await first.press('jj');
+      expect(first.screen()).toMatch(/> 3\. Live system/);
+      // The editor on the second console is as it was left.
+      expect(second.screen()).toMatch(/Edit: Debian GNU\/Linux/);
+      expect(second.screen()).toMatch(/ro quiet single/);
+      await first.press('\r');
+      expect(first.left.map((l) => l.kind === 'boot' && l.entry.id)).toEqual(['sdb1:extlinux:0']);
+      expect(second.left).toEqual([]);
+    } finally {
+      act(() => first.app.unmount());
+      act(() => second.app.unmount());
+    }
   });
 });

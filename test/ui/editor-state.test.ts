@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editChoices, editorFor, editorKey, editsOf } from '../../src/ui/editor-state.js';
-import { entry, source } from './sample-scan.js';
+import { entry, source } from '../helpers/sample-scan.js';
 
 const pi = entry('mmc1:extlinux:0', 'Pi', { initrd: ['/b/initrd-a'], dtb: '/b/a.dtb' });
 const other = entry('mmc1:extlinux:1', 'Pi old', { initrd: ['/b/initrd-b'], dtb: '/b/b.dtb' });

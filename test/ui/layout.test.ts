@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatSize } from '../../src/format-size.js';
 import { buildRows, describeSource, fit, orderedEntries, listLabel, truncate, visibleRows, wrapLines } from '../../src/ui/layout.js';
-import { source, twoDisks } from './sample-scan.js';
+import { source, twoDisks } from '../helpers/sample-scan.js';
 
 describe('layout', () => {
   it('cuts long text with an ASCII ellipsis and never wraps', () => {

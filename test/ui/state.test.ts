@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CONFIG, type MenuConfig } from '../../src/config.js';
-import { decodeKeys } from '../../src/ui/keys.js';
-import { initialState, reduce, type Action, type MenuState } from '../../src/ui/state.js';
-import { twoDisks, withUsbDefault } from './sample-scan.js';
+import type { MenuState } from '../../src/ui/state.js';
+import { apply, keys, run, start } from '../helpers/menu-model.js';
+import { twoDisks, withUsbDefault } from '../helpers/sample-scan.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-const keys = (raw: string): Action[] => decodeKeys(raw).map((key) => ({ type: 'key', key }));
-const apply = (state: MenuState, ...actions: Action[]) => actions.reduce(reduce, state);
 
 function scanned(config: MenuConfig = EMPTY_CONFIG, timeout = 10): MenuState {
-  return apply(initialState(config, timeout), { type: 'scanned', scan: twoDisks(), config: { ...config, timeout } });
+  return apply(start({ ...config, timeout }), { type: 'scanned', scan: twoDisks(), config: { ...config, timeout } });
 }
 
 describe('menu reducer', () => {
@@ -20,13 +18,15 @@ describe('menu reducer', () => {
     expect(s.autoboot).toMatchObject({ state: 'counting', remaining: 10 });
   });
 
-  it('boots the default when the countdown reaches zero', () => {
-    const s = apply(scanned(EMPTY_CONFIG, 2), { type: 'tick' }, { type: 'tick' });
-    expect(s.effect).toEqual({ kind: 'boot', entryId: 'sda1:grub:0', edits: null });
+  it('boots the default when the countdown reaches zero, once', () => {
+    const { fired, state } = run(scanned(EMPTY_CONFIG, 2), { type: 'tick' }, { type: 'tick' }, { type: 'tick' });
+    expect(fired).toEqual(['sda1:grub:0']);
+    expect(state.autoboot).toEqual({ state: 'stopped' });
   });
 
   it('boots at once with timeout 0', () => {
-    expect(scanned(EMPTY_CONFIG, 0).effect).toMatchObject({ kind: 'boot', entryId: 'sda1:grub:0' });
+    const { fired } = run(start({ ...EMPTY_CONFIG, timeout: 0 }), { type: 'scanned', scan: twoDisks(), config: { ...EMPTY_CONFIG, timeout: 0 } });
+    expect(fired).toEqual(['sda1:grub:0']);
   });
 
   it('stops the countdown on any key', () => {
@@ -104,16 +104,18 @@ describe('menu reducer', () => {
 
   it('returns to the menu with the reason when a boot fails', () => {
     const s = apply(scanned(), { type: 'boot-failed', message: 'kexec: Device or resource busy' });
-    expect(s.message).toBe('kexec: Device or resource busy');
+    expect(s.notice).toBe('kexec: Device or resource busy');
     expect(s.autoboot).toEqual({ state: 'stopped' });
+    // Read once a key is pressed (on any console).
+    expect(apply(s, ...keys('j')).notice).toBeNull();
   });
 });
 
 describe('scan failures', () => {
   it('stops showing "scanning" and says so', () => {
-    const s = apply(initialState(EMPTY_CONFIG, 10), { type: 'scan-failed', message: 'lsblk: not found' });
+    const s = apply(start(EMPTY_CONFIG), { type: 'scan-failed', message: 'lsblk: not found' });
     expect(s.scanning).toBe(false);
-    expect(s.message).toMatch(/scan failed: lsblk: not found/);
+    expect(s.notice).toMatch(/scan failed: lsblk: not found/);
   });
 });
 

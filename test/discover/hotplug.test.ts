@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffNames, listNames, pollListing } from '../../src/ui/watch.js';
+import { diffNames, listNames, pollListing } from '../../src/discover/hotplug.js';
 
 describe('watch', () => {
   it('describes what came and went', () => {

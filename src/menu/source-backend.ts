@@ -7,7 +7,7 @@ import { describeDtbFile } from '../boot/dtb-fixup.js';
 import { planBoot, type DtbFacts } from '../boot/plan.js';
 import type { BootSource, Machine, ScanResult } from '../model.js';
 import type { MenuBackend, ScanOutcome } from './backend.js';
-import { listNames, pollListing } from './watch.js';
+import { listNames, pollListing } from '../discover/hotplug.js';
 
 export interface BackendOptions {
   roots: string[];

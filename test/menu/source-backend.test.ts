@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EMPTY_CONFIG } from '../../src/config.js';
 import type { Machine } from '../../src/model.js';
-import { createBackend, deviceMode } from '../../src/ui/real-backend.js';
+import { createBackend, deviceMode } from '../../src/menu/source-backend.js';
 import { REPO } from '../helpers/screen.js';
 
 const machine: Machine = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CONFIG } from '../../src/config.js';
-import { autobootAfterScan, chooseDefault, initialAutoboot, tick } from '../../src/ui/countdown.js';
-import { twoDisks, withUsbDefault } from './sample-scan.js';
+import { autobootAfterScan, chooseDefault, initialAutoboot, tick } from '../../src/menu/countdown.js';
+import { twoDisks, withUsbDefault } from '../helpers/sample-scan.js';
 
 const config = EMPTY_CONFIG;
 
