@@ -135,7 +135,7 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
 
-  const [{ readMachine }, { readMenuConsoles }, { createBackend, deviceMode }, { runMenu }, { initialShared }, consoleIO, kexec, { releaseMounts }, { releaseStaleMounts }] = await Promise.all([
+  const [{ readMachine }, { readMenuConsoles }, { createBackend, deviceMode }, { runMenu }, { initialShared }, consoleIO, kexec, { releaseMounts }] = await Promise.all([
     import('../platform/machine.js'),
     import('../platform/consoles.js'),
     import('../menu/source-backend.js'),
@@ -144,7 +144,6 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
     import('../ui/console-io.js'),
     import('../boot/kexec.js'),
     import('../discover/scan.js'),
-    import('../discover/mount.js'),
   ]);
   const machine = readMachine(request.sysroot, request.arch);
   const devicesOf = request.consoles === 'all' ? readMenuConsoles(machine.cmdline) : request.consoles;
@@ -172,17 +171,6 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
   const log = image.problems.map((p) => `${p.file ?? request.configFile}:${p.line}: ${p.message}`);
   const { dryRun } = request;
   const devices = deviceMode(options);
-  if (devices) {
-    const { takeOwnerLock, OWNER_PID_FILE } = await import('../menu/owner-lock.js');
-    const owner = takeOwnerLock();
-    if (owner !== null) {
-      for (const c of consoles) c.close();
-      process.stderr.write(`kexmenu: the menu already runs (pid ${owner}, ${OWNER_PID_FILE}): one process owns the disks. Use kexmenu scan to look.\n`);
-      return 1;
-    }
-    const stale = await releaseStaleMounts();
-    if (stale.length > 0) log.push(`let go of ${stale.length} mount(s) a previous kexmenu left behind: ${stale.join(' ')}`);
-  }
   try {
     return await runMenu({
       backend: createBackend(options),

@@ -4,7 +4,7 @@
 // (text that scrolled away included). `send` types keys. Every guest has a hard time limit after
 // which QEMU is killed, and `stop()` kills it at the end of a test: no test can hang on QEMU.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -36,8 +36,6 @@ export interface GuestOptions {
   memoryMb?: number;
   /** A USB controller even with no stick at start, so `plugUsb` can add one later. */
   usbController?: boolean;
-  /** x86_64: a second serial port (ttyS1), read and typed on through `secondConsole()`. */
-  secondSerial?: boolean;
 }
 
 /** The QEMU command line for a machine type (the recipes in docs/qemu.md). */
@@ -45,9 +43,6 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
   // raspi3b: the PL011 (ttyAMA0) belongs to Bluetooth in the Pi 3 device tree (serdev takes its
   // input), so the console is the mini UART, the board's second serial port: console=ttyS1.
   const serial = options.machine === 'raspi3b' ? ['-serial', 'null', '-serial', 'stdio'] : ['-serial', 'stdio'];
-  if (options.secondSerial) {
-    serial.push('-chardev', `socket,id=ttyS1,path=${path.join(path.dirname(pidFile), 'ttyS1.sock')},server=on,wait=off`, '-serial', 'chardev:ttyS1');
-  }
   // QMP on a socket of the guest's own, for hotplug (plugUsb).
   const qmp = `unix:${path.join(path.dirname(pidFile), 'qmp.sock')},server=on,wait=off`;
   const common = ['-display', 'none', '-monitor', 'none', '-qmp', qmp, ...serial, '-no-reboot', '-pidfile', pidFile];
@@ -103,85 +98,6 @@ function stripAnsi(text: string): string {
   // CSI and OSC sequences, then other lone escapes; carriage returns go too.
   // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]|\r/g, '');
-}
-
-/**
- * A second console of the guest (its ttyS1 on a Unix socket), read through an 80x24 headless
- * terminal of its own, like the first.
- */
-export class SocketConsole {
-  private readonly term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true, scrollback: 1000 });
-  private raw = '';
-  private lastOutputAt = Date.now();
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      this.raw += text;
-      this.lastOutputAt = Date.now();
-      this.term.write(text);
-    });
-    socket.on('error', () => {});
-  }
-
-  /** Connects as soon as QEMU has made the socket (it does so before the guest runs). */
-  static async connect(file: string, timeoutMs = 10_000): Promise<SocketConsole> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = connect(file, () => resolve(s));
-          s.once('error', reject);
-        });
-        return new SocketConsole(socket);
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  }
-
-  get output(): string {
-    return stripAnsi(this.raw);
-  }
-
-  screen(): string {
-    const buffer = this.term.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < this.term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  }
-
-  send(keys: string): void {
-    this.socket.write(keys);
-  }
-
-  async quiet(ms = 300): Promise<void> {
-    while (Date.now() - this.lastOutputAt < ms) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-
-  async waitForScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    return this.waitFor(() => this.screen().match(pattern), pattern, timeoutMs);
-  }
-
-  async waitForOutput(pattern: RegExp, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
-    return this.waitFor(() => this.output.slice(from).match(pattern), pattern, timeoutMs);
-  }
-
-  close(): void {
-    this.socket.destroy();
-    this.term.dispose();
-  }
-
-  private async waitFor(probe: () => RegExpMatchArray | null, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`ttyS1: timed out after ${timeoutMs} ms waiting for ${String(pattern)}\n--- screen ---\n${this.screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 const running = new Set<Guest>();
@@ -294,11 +210,6 @@ export class Guest {
     const match = await this.waitForOutput(pattern, timeoutMs);
     this.timings[name] ??= Math.round(this.seconds * 10) / 10;
     return match;
-  }
-
-  /** The guest's second serial console (`secondSerial`). */
-  secondConsole(): Promise<SocketConsole> {
-    return SocketConsole.connect(path.join(this.tmp, 'ttyS1.sock'));
   }
 
   /** Plugs a USB stick into the running guest, as a person would: QMP's drive_add and device_add. */
