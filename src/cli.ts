@@ -17,6 +17,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const name = first && Object.hasOwn(COMMANDS, first) ? (first as CommandName) : 'menu';
   const args = name === first ? rest : argv;
+  // `kexmenu boot --help`: that command's usage (the menu prints its own, longer one).
+  if (name !== 'menu' && (args.includes('--help') || args.includes('-h'))) {
+    const line = USAGE.split('\n').find((l) => l.trimStart().startsWith(`kexmenu ${name}`))!;
+    process.stdout.write(`usage: ${line.replace(/^usage: /, '').trimStart()}\n`);
+    return 0;
+  }
   const command = await COMMANDS[name]();
   return command.run(args);
 }
