@@ -118,7 +118,7 @@ export class MenuServer implements SharedStore {
     this.state = reduceShared(this.state, action);
     const due = dueBoot(this.state);
     if (due !== null && !this.held) {
-      this.state = reduceShared(this.state, { type: 'fired' });
+      this.state = reduceShared(this.state, { type: 'key' });
       setImmediate(() => this.options.onDue(due));
     }
     this.syncTicker();

@@ -25,10 +25,8 @@ export type SharedAction =
   | { type: 'scanned'; scan: ScanResult; config: MenuConfig; partial?: boolean }
   | { type: 'tick' }
   | { type: 'log'; text: string }
-  /** A key on some console: the countdown stops for good, the notice has been read. */
+  /** A key on some console, or the countdown's own boot: the countdown stops for good, the notice has been read. */
   | { type: 'key' }
-  /** The countdown's time is up and its boot is under way. */
-  | { type: 'fired' }
   | { type: 'boot-failed'; message: string };
 
 export function initialShared(config: MenuConfig, log: string[] = []): SharedState {
@@ -53,8 +51,7 @@ export function reduceShared(state: SharedState, action: SharedAction): SharedSt
       return { ...state, autoboot: tick(state.autoboot) };
     case 'log':
       return { ...state, log: [...state.log, action.text].slice(-LOG_LINES) };
-    case 'key':
-    case 'fired': {
+    case 'key': {
       const counting = state.autoboot.state === 'counting' || state.autoboot.state === 'waiting';
       if (!counting && state.notice === null) return state;
       return { ...state, autoboot: counting ? { state: 'stopped' } : state.autoboot, notice: null };

@@ -35,14 +35,6 @@ export class ConsoleSession {
     return this.io.name;
   }
 
-  get gone(): boolean {
-    return this.ended;
-  }
-
-  get shown(): boolean {
-    return this.instance !== null;
-  }
-
   show(): void {
     if (this.ended || this.instance) return;
     let input: NodeJS.ReadStream;

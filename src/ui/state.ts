@@ -59,7 +59,7 @@ export function viewOver(shared: SharedState, view: ViewState): MenuState {
 }
 
 /** The shared part of a view replaced by the owner's newest. */
-export function withShared(state: MenuState, shared: SharedState): MenuState {
+function withShared(state: MenuState, shared: SharedState): MenuState {
   return reconcile({ ...state, ...shared }, state.scan);
 }
 

@@ -32,7 +32,7 @@ export function run(state: MenuState, ...steps: Step[]): { state: MenuState; fir
     const due = dueBoot(shared);
     if (due !== null) {
       fired.push(due);
-      shared = reduceShared(shared, { type: 'fired' });
+      shared = reduceShared(shared, { type: 'key' });
     }
     s = reduce(s, { type: 'shared', shared });
   }
