@@ -111,6 +111,8 @@ export class Guest {
   readonly timings: Record<string, number> = {};
   private raw = '';
   private lastOutputAt = Date.now();
+  /** Output handed to the terminal that it has not parsed yet (xterm parses writes asynchronously). */
+  private unparsedWrites = 0;
   private readonly term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true, scrollback: 1000 });
   private readonly decoder = new TextDecoder();
   private readonly listeners = new Set<() => void>();
@@ -190,13 +192,17 @@ export class Guest {
 
   /**
    * Waits until the guest has printed nothing for `ms`: at 115200 baud a full 80x24 frame takes
-   * about 170 ms to arrive, so a screen read before that can be a frame half drawn.
+   * about 170 ms to arrive, so a screen read before that can be a frame half drawn. Quiet also
+   * means the terminal has parsed all of it, and the pipe has nothing pending: the check runs only
+   * after an I/O turn of the event loop (a timer alone can fire before output already waiting).
    */
   async quiet(ms = 300, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() - this.lastOutputAt < ms) {
-      if (Date.now() > deadline) throw this.failure(`the console did not go quiet for ${ms} ms`);
+    for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.unparsedWrites === 0 && Date.now() - this.lastOutputAt >= ms) return;
+      if (Date.now() > deadline) throw this.failure(`the console did not go quiet for ${ms} ms`);
     }
   }
 
@@ -279,7 +285,11 @@ export class Guest {
   private feed(text: string): void {
     this.raw += text;
     this.lastOutputAt = Date.now();
-    this.term.write(text, () => this.wake());
+    this.unparsedWrites++;
+    this.term.write(text, () => {
+      this.unparsedWrites--;
+      this.wake();
+    });
   }
 
   private wake(): void {

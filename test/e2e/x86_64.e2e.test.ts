@@ -148,26 +148,27 @@ describe('x86_64 image in QEMU', () => {
 
   /**
    * Presses Down until the selected line (the one with `>`) matches `label`. One key at a time,
-   * and the screen is read only once the console has gone quiet: a frame caught half drawn (it
-   * takes ~170 ms to arrive at 115200 baud) can show a `>` line that is not the final one, and a
-   * key sent on that misreading moves past the entry.
+   * and the screen is read only once the console has gone quiet and the selected row is whole
+   * (`| > ... |`): a frame caught half drawn (it takes ~170 ms to arrive at 115200 baud) can show
+   * part of a row, which would not match, and a key sent on that misreading moves past the entry.
    */
   async function select(guest: Guest, label: RegExp): Promise<void> {
-    const selected = (): string => guest.screen().split('\n').find((l) => /^\| > /.test(l)) ?? '';
-    await guest.waitForScreen(/^\| > /m, 20_000);
+    const selected = (): string => guest.screen().split('\n').find((l) => /^\| > .*\|$/.test(l)) ?? '';
+    const seen: string[] = [];
+    await guest.waitForScreen(/^\| > .*\|$/m, 20_000);
     await guest.quiet();
     for (let i = 0; i < 20; i++) {
       const line = selected();
+      seen.push(line);
       if (label.test(line)) return;
       guest.send('\x1b[B');
       const moved = Date.now();
       do {
-        if (Date.now() - moved > 15_000) throw new Error(`the selection did not move; screen:\n${guest.screen()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (Date.now() - moved > 15_000) throw new Error(`the selection did not move; seen:\n${seen.join('\n')}\nscreen:\n${guest.screen()}`);
         await guest.quiet();
       } while (selected() === line || selected() === '');
     }
-    throw new Error(`could not select ${String(label)}; screen:\n${guest.screen()}`);
+    throw new Error(`could not select ${String(label)}; seen:\n${seen.join('\n')}\nscreen:\n${guest.screen()}`);
   }
 
   it('menu: shows every disk (the USB stick too), picks a non-default GRUB entry, edits it, boots that exact line', async () => {
@@ -178,9 +179,11 @@ describe('x86_64 image in QEMU', () => {
       { file: images.disks.usbStick, usb: true },
     ]);
     await guest.mark('menu', /Enter boot/, 60_000);
-    // The stick's USB stack comes up seconds after the menu: it appears without a key press.
+    // The stick's USB stack comes up seconds after the menu: it appears without a key press. The
+    // disks arrive in any order (on a loaded machine the ESP can come before the ext4 root), and the
+    // cursor stays on its entry as others come in: the keys wait for all of them.
     await guest.waitForScreen(/Live system from USB/, 30_000);
-    await guest.waitForScreen(/Debian GNU\/Linux 12 \(bookworm\)/, 10_000);
+    await guest.waitForScreen(/KEXUSB \(\/dev\/sda1\)[\s\S]*rootfs \(\/dev\/vda1\)[\s\S]*ESP \(\/dev\/vdb1\)[\s\S]*8\. Debian GNU\/Linux 12 \(bookworm\)/, 30_000);
     expect(guest.screen()).toMatch(/\d\. Live system from USB\s+\(default\)/);
     await select(guest, /\d\. Debian GNU\/Linux\s*\|$/);
     guest.send('e');
