@@ -47,5 +47,5 @@ else
 fi
 exec "${qemu[@]}" -display none -serial mon:stdio -no-reboot \
   -kernel "$img/kernel" -initrd "$img/initramfs.cpio.zst" \
-  -append "console=$console panic=-1 quiet cryptomgr.notests=1 kexmenu.tty1=off ${extra[*]}" \
+  -append "console=$console panic=-1 quiet cryptomgr.notests=1 ${extra[*]}" \
   "${drives[@]}"

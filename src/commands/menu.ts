@@ -135,7 +135,7 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
 
-  const [{ readMachine }, { readMenuConsoles }, { createBackend, deviceMode }, { runMenu }, { initialShared }, consoleIO, kexec, { releaseMounts }] = await Promise.all([
+  const [{ readMachine }, { readMenuConsoles }, { createBackend, deviceMode }, { runMenu }, { initialShared }, consoleIO, kexec, { releaseMounts }, { releaseStaleMounts }] = await Promise.all([
     import('../platform/machine.js'),
     import('../platform/consoles.js'),
     import('../menu/source-backend.js'),
@@ -144,6 +144,7 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
     import('../ui/console-io.js'),
     import('../boot/kexec.js'),
     import('../discover/scan.js'),
+    import('../discover/mount.js'),
   ]);
   const machine = readMachine(request.sysroot, request.arch);
   const devicesOf = request.consoles === 'all' ? readMenuConsoles(machine.cmdline) : request.consoles;
@@ -171,6 +172,17 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
   const log = image.problems.map((p) => `${p.file ?? request.configFile}:${p.line}: ${p.message}`);
   const { dryRun } = request;
   const devices = deviceMode(options);
+  const lock = devices ? await (await import('../menu/owner-lock.js')).takeOwnerLock() : null;
+  if (lock && !lock.held) {
+    for (const c of consoles) c.close();
+    const who = lock.owner === null ? '' : ` (pid ${lock.owner})`;
+    process.stderr.write(`kexmenu: the menu already runs${who}: one process owns the disks. Use kexmenu scan to look.\n`);
+    return 1;
+  }
+  if (lock) {
+    const stale = await releaseStaleMounts();
+    if (stale.length > 0) log.push(`let go of ${stale.length} mount(s) a previous kexmenu left behind: ${stale.join(' ')}`);
+  }
   try {
     return await runMenu({
       backend: createBackend(options),
@@ -183,5 +195,6 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
     });
   } finally {
     if (devices) await releaseMounts();
+    if (lock?.held) await lock.release();
   }
 }

@@ -85,6 +85,36 @@ export async function releaseMounts(): Promise<string[]> {
   return errors;
 }
 
+/** Targets mounted under `base`, deepest first (from the kernel's table). */
+function mountsUnder(base: string): string[] {
+  let table = '';
+  try {
+    table = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return [];
+  }
+  const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return table
+    .split('\n')
+    .map((line) => unescape(line.split(' ')[1] ?? ''))
+    .filter((target) => target.startsWith(`${base}/`))
+    .sort()
+    .reverse();
+}
+
+/**
+ * Unmounts what a menu owner that died (kill -9, a crash) left mounted under `base`: called by the
+ * next owner, which holds the lock, before it mounts anything. Returns the targets let go.
+ */
+export async function releaseStaleMounts(base = MOUNT_BASE): Promise<string[]> {
+  const stale = mountsUnder(base);
+  for (const target of stale) {
+    ourMounts.add(target);
+    await unmount(target);
+  }
+  return stale;
+}
+
 /** Whether something is mounted at `target` (read from the kernel's own table, which never blocks). */
 function isMountPoint(target: string): boolean {
   let table: string;

@@ -2,15 +2,14 @@
 // CPUs, the Raspberry Pi quirk), booting real Debian arm64 kernels from real disk images.
 //
 // Time savers, used on purpose: cryptomgr.notests=1 (the kernel's crypto self-tests, 0-5 s under
-// TCG), kexmenu.tty1=off (no second menu competing for the 2 cores), quiet. kexmenu's own
-// `kexec -l` keeps purgatory's sha256 check (13-16 s on arm64 under TCG): the runs allow for it.
+// TCG), quiet. kexmenu's own `kexec -l` keeps purgatory's sha256 check (13-16 s on arm64 under TCG): the runs allow for it.
 // raspi3b: the console is the mini UART (ttyS1), because the PL011 serves Bluetooth in the Pi 3
 // device tree; its SD card cannot be read-only in QEMU, so it is attached with snapshot=on.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Guest, type Disk, type MachineType } from './qemu.js';
 import { prepare, sha256All, TARGET_UP, type Images } from './images.js';
 
-const COMMON = 'panic=-1 quiet cryptomgr.notests=1 kexmenu.tty1=off';
+const COMMON = 'panic=-1 quiet cryptomgr.notests=1';
 
 let images: Images;
 let before: Record<string, string>;

@@ -4,13 +4,11 @@
 // (text that scrolled away included). `send` types keys. Every guest has a hard time limit after
 // which QEMU is killed, and `stop()` kills it at the end of a test: no test can hang on QEMU.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import x from '@xterm/headless';
-
-const { Terminal } = x;
+import { ConsoleScreen } from './console-screen.js';
 
 export type MachineType = 'x86_64' | 'virt' | 'raspi3b';
 
@@ -36,6 +34,12 @@ export interface GuestOptions {
   memoryMb?: number;
   /** A USB controller even with no stick at start, so `plugUsb` can add one later. */
   usbController?: boolean;
+  /**
+   * A virtio console (hvc0), read and typed on through `secondConsole()`. Not a second serial
+   * port: Linux's 8250 driver is one console however many ports, so `console=ttyS1 console=ttyS0`
+   * gives ttyS1 alone.
+   */
+  virtioConsole?: boolean;
 }
 
 /** The QEMU command line for a machine type (the recipes in docs/qemu.md). */
@@ -43,6 +47,10 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
   // raspi3b: the PL011 (ttyAMA0) belongs to Bluetooth in the Pi 3 device tree (serdev takes its
   // input), so the console is the mini UART, the board's second serial port: console=ttyS1.
   const serial = options.machine === 'raspi3b' ? ['-serial', 'null', '-serial', 'stdio'] : ['-serial', 'stdio'];
+  if (options.virtioConsole) {
+    const socket = path.join(path.dirname(pidFile), 'hvc0.sock');
+    serial.push('-device', 'virtio-serial-pci', '-chardev', `socket,id=hvc0,path=${socket},server=on,wait=off`, '-device', 'virtconsole,chardev=hvc0');
+  }
   // QMP on a socket of the guest's own, for hotplug (plugUsb).
   const qmp = `unix:${path.join(path.dirname(pidFile), 'qmp.sock')},server=on,wait=off`;
   const common = ['-display', 'none', '-monitor', 'none', '-qmp', qmp, ...serial, '-no-reboot', '-pidfile', pidFile];
@@ -94,10 +102,60 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
   return { command, args: [...machine, ...common, ...boot, ...disks] };
 }
 
-function stripAnsi(text: string): string {
-  // CSI and OSC sequences, then other lone escapes; carriage returns go too.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]|\r/g, '');
+/** A second console of the guest (its virtio console hvc0 on a Unix socket), read like the first. */
+export class SocketConsole {
+  readonly console = new ConsoleScreen('hvc0');
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.console.feed(chunk));
+    socket.on('error', () => {});
+  }
+
+  /** Connects as soon as QEMU has made the socket (it does so before the guest runs). */
+  static async connect(file: string, timeoutMs = 10_000): Promise<SocketConsole> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const socket = await new Promise<Socket>((resolve, reject) => {
+          const s = connect(file, () => resolve(s));
+          s.once('error', reject);
+        });
+        return new SocketConsole(socket);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  get output(): string {
+    return this.console.output;
+  }
+
+  screen(): string {
+    return this.console.screen();
+  }
+
+  send(keys: string): void {
+    this.socket.write(keys);
+  }
+
+  waitForScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return this.console.waitForScreen(pattern, timeoutMs);
+  }
+
+  waitForSettledScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return this.console.waitForSettledScreen(pattern, timeoutMs);
+  }
+
+  waitForOutput(pattern: RegExp, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
+    return this.console.waitForOutput(pattern, timeoutMs, from);
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.console.dispose();
+  }
 }
 
 const running = new Set<Guest>();
@@ -109,13 +167,8 @@ export class Guest {
   readonly started = Date.now();
   /** Seconds since launch at which each `mark`ed pattern was first seen. */
   readonly timings: Record<string, number> = {};
-  private raw = '';
-  private lastOutputAt = Date.now();
-  /** Output handed to the terminal that it has not parsed yet (xterm parses writes asynchronously). */
-  private unparsedWrites = 0;
-  private readonly term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true, scrollback: 1000 });
-  private readonly decoder = new TextDecoder();
-  private readonly listeners = new Set<() => void>();
+  /** The serial console (ttyS0, or ttyS1 on raspi3b): QEMU's stdio. */
+  readonly console: ConsoleScreen;
   private exitInfo: string | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly tmp: string;
@@ -123,14 +176,13 @@ export class Guest {
   readonly exited: Promise<void>;
 
   private constructor(readonly options: GuestOptions) {
+    this.console = new ConsoleScreen('serial', () => this.exitInfo, (message) => `${message} (at ${this.seconds.toFixed(1)} s)`);
     this.tmp = mkdtempSync(path.join(tmpdir(), 'kexmenu-qemu-'));
     const { command, args } = qemuArgs(options, path.join(this.tmp, 'qemu.pid'));
     this.proc = execa(command, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
     running.add(this);
-    this.proc.stdout.on('data', (chunk: Buffer) => this.feed(this.decoder.decode(chunk, { stream: true })));
-    this.proc.stderr.on('data', (chunk: Buffer) => {
-      this.raw += `\n[qemu stderr] ${chunk.toString()}`;
-    });
+    this.proc.stdout.on('data', (chunk: Buffer) => this.console.feed(chunk));
+    this.proc.stderr.on('data', (chunk: Buffer) => this.console.note(`\n[qemu stderr] ${chunk.toString()}`));
     this.timer = setTimeout(() => {
       this.exitInfo = `killed after the hard limit of ${options.timeoutMs} ms`;
       this.kill();
@@ -139,7 +191,7 @@ export class Guest {
       clearTimeout(this.timer);
       running.delete(this);
       this.exitInfo ??= `QEMU exited (code ${String(result.exitCode)}, signal ${String(result.signal)})`;
-      this.wake();
+      this.console.wake();
     });
   }
 
@@ -153,15 +205,11 @@ export class Guest {
 
   /** Everything the guest printed so far, escape sequences and CRs removed. */
   get output(): string {
-    return stripAnsi(this.raw);
+    return this.console.output;
   }
 
-  /** The 24 lines on the screen now, trailing blanks trimmed. */
   screen(): string {
-    const buffer = this.term.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < this.term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '');
-    return lines.join('\n');
+    return this.console.screen();
   }
 
   get hasExited(): boolean {
@@ -187,28 +235,19 @@ export class Guest {
   }
 
   waitForScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    return this.waitFor(() => this.screen().match(pattern), `screen ${String(pattern)}`, timeoutMs);
+    return this.console.waitForScreen(pattern, timeoutMs);
   }
 
-  /**
-   * Waits until the guest has printed nothing for `ms`: at 115200 baud a full 80x24 frame takes
-   * about 170 ms to arrive, so a screen read before that can be a frame half drawn. Quiet also
-   * means the terminal has parsed all of it, and the pipe has nothing pending: the check runs only
-   * after an I/O turn of the event loop (a timer alone can fire before output already waiting).
-   */
-  async quiet(ms = 300, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.unparsedWrites === 0 && Date.now() - this.lastOutputAt >= ms) return;
-      if (Date.now() > deadline) throw this.failure(`the console did not go quiet for ${ms} ms`);
-    }
+  waitForSettledScreen(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return this.console.waitForSettledScreen(pattern, timeoutMs);
   }
 
-  /** Waits for a pattern anywhere in the output so far (from offset `from`). */
+  quiet(ms?: number, timeoutMs?: number): Promise<void> {
+    return this.console.quiet(ms, timeoutMs);
+  }
+
   waitForOutput(pattern: RegExp, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
-    return this.waitFor(() => this.output.slice(from).match(pattern), `output ${String(pattern)}`, timeoutMs);
+    return this.console.waitForOutput(pattern, timeoutMs, from);
   }
 
   /** waitForOutput that also records when the pattern was first seen under `name`. */
@@ -216,6 +255,11 @@ export class Guest {
     const match = await this.waitForOutput(pattern, timeoutMs);
     this.timings[name] ??= Math.round(this.seconds * 10) / 10;
     return match;
+  }
+
+  /** The guest's virtio console (`virtioConsole`). */
+  secondConsole(): Promise<SocketConsole> {
+    return SocketConsole.connect(path.join(this.tmp, 'hvc0.sock'));
   }
 
   /** Plugs a USB stick into the running guest, as a person would: QMP's drive_add and device_add. */
@@ -262,7 +306,7 @@ export class Guest {
   }
 
   async waitForExit(timeoutMs: number): Promise<void> {
-    await this.waitFor(() => (this.hasExited ? ['exited'] : null), 'QEMU to exit', timeoutMs);
+    await this.console.waitFor(() => (this.hasExited ? ['exited'] : null), 'QEMU to exit', timeoutMs);
   }
 
   kill(): void {
@@ -280,50 +324,5 @@ export class Guest {
     if (!this.hasExited) this.kill();
     await this.exited;
     rmSync(this.tmp, { recursive: true, force: true });
-  }
-
-  private feed(text: string): void {
-    this.raw += text;
-    this.lastOutputAt = Date.now();
-    this.unparsedWrites++;
-    this.term.write(text, () => {
-      this.unparsedWrites--;
-      this.wake();
-    });
-  }
-
-  private wake(): void {
-    for (const listener of [...this.listeners]) listener();
-  }
-
-  private waitFor<T>(probe: () => T | null | undefined, what: string, timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const check = (): void => {
-        const found = probe();
-        if (found) {
-          done();
-          resolve(found);
-        } else if (this.hasExited) {
-          done();
-          reject(this.failure(`waiting for ${what}: ${this.exitInfo ?? 'QEMU exited'}`));
-        }
-      };
-      const done = (): void => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-      };
-      timer = setTimeout(() => {
-        done();
-        reject(this.failure(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      this.listeners.add(check);
-      check();
-    });
-  }
-
-  private failure(message: string): Error {
-    const tail = this.output.split('\n').slice(-40).join('\n');
-    return new Error(`${message} (at ${this.seconds.toFixed(1)} s)\n--- screen ---\n${this.screen()}\n--- last output ---\n${tail}`);
   }
 }

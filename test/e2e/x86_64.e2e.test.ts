@@ -4,16 +4,15 @@
 // Time savers, used on purpose:
 //   cryptomgr.notests=1  skips the kernel's crypto self-tests (0-5 s under TCG, in both kernels)
 //   kexec -i             skips purgatory's sha256 check of the loaded segments (~1 s on x86_64)
-//   kexmenu.tty1=off     no second menu on the (invisible) VGA console competing for the 2 cores
 //   quiet                less console output to scroll through the serial line
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveStallingDisk } from './nbd-server.js';
-import { Guest, type Disk } from './qemu.js';
+import { Guest, type Disk, type SocketConsole } from './qemu.js';
 import { prepare, REPO, sha256All, TARGET_UP, type Images } from './images.js';
 
-const BASE_APPEND = 'console=ttyS0 panic=-1 quiet cryptomgr.notests=1 kexmenu.tty1=off';
+const BASE_APPEND = 'console=ttyS0 panic=-1 quiet cryptomgr.notests=1';
 const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 let images: Images;
@@ -219,6 +218,71 @@ describe('x86_64 image in QEMU', () => {
     await guest.waitForScreen(/Enter boot/, 5_000);
     expect(guest.output).not.toMatch(/KEXMENU-TARGET-UP/);
     expect(guest.hasExited).toBe(false);
+  });
+
+  // ---- one owner, every console ----
+
+  it('two consoles, one kexmenu: a key on one stops the countdown on both, the shell opens where asked, kill -9 brings it back, Enter boots', async () => {
+    const m = images.manifest;
+    // The virtio console hvc0 stands in for the screen; ttyS0 (the last console=) is /dev/console.
+    // tty1 (VGA, which nobody reads here) draws too.
+    const guest = Guest.start({
+      machine: 'x86_64', kernel: images.kernel, initrd: images.initramfs, timeoutMs: 200_000, virtioConsole: true,
+      append: `console=hvc0 ${BASE_APPEND} kexmenu.timeout=40`, disks: [{ file: images.disks.gptDebian }],
+    });
+    guests.push(guest);
+    timings['two-consoles'] = guest.timings;
+    let screen: SocketConsole | null = await guest.secondConsole();
+    try {
+      const counting = /Booting "Debian GNU\/Linux" in (\d+) s/;
+      await guest.waitForScreen(counting, 90_000);
+      await screen.waitForScreen(counting, 20_000);
+      await screen.waitForScreen(/Debian GNU\/Linux, with Linux/, 20_000);
+      screen.send('j');
+      // Stopped on the serial console too (a whole frame: header without countdown, help bar
+      // drawn), and its cursor did not move with the other console's.
+      await screen.waitForSettledScreen(/> 2\. /, 10_000);
+      await guest.waitForSettledScreen(/^kexmenu \S+\s*\n[\s\S]*> 1\. Debian GNU\/Linux[\s\S]*Up\/Dn/m, 10_000);
+      // No boot five seconds later either.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      expect(guest.output).not.toMatch(TARGET_UP);
+      expect(guest.screen()).not.toMatch(counting);
+
+      // A shell on the screen console; the serial one keeps the menu. One owner holds the mounts.
+      screen.send('x');
+      await screen.waitForScreen(/starting \/bin\/sh/, 10_000);
+      const facts = 'echo "owners=$(ps | grep -c \'[k]exmenu.mjs\') mounts=$(grep \' /run/kexmenu/\' /proc/mounts | cut -d\' \' -f1,2 | tr \' \\n\' ,:) ctty=$(tty)"';
+      screen.send(`${facts}\r`);
+      const [, owners, mounts] = await screen.waitForOutput(/owners=(\d+) mounts=(\S*) ctty=\/dev\/hvc0/, 10_000);
+      expect(Number(owners)).toBe(1);
+      expect(mounts).toBe('/dev/vda1,/run/kexmenu/vda1:');
+      await guest.waitForSettledScreen(/> 1\. Debian GNU\/Linux[\s\S]*Up\/Dn/, 10_000);
+      guest.send('j');
+      await guest.waitForSettledScreen(/> 2\. /, 10_000);
+      const from = screen.output.length;
+      screen.send(`${facts}\r`);
+      const [, owners2, mounts2] = await screen.waitForOutput(/owners=(\d+) mounts=(\S*) ctty=/, 10_000, from);
+      expect([Number(owners2), mounts2]).toEqual([1, mounts]);
+
+      // kill -9 the owner: init starts it again, and both consoles get the menu back.
+      const killedAt = guest.seconds;
+      screen.send('kill -9 $(pidof node); exit\r');
+      await guest.mark('restarting', /kexmenu was killed \(signal 9\); starting it again/, 5_000);
+      expect(guest.seconds - killedAt).toBeLessThan(5);
+      await guest.mark('menu again', /KEXMENU-EXIT status=137[\s\S]*Enter boot/, 60_000);
+      await guest.waitForScreen(counting, 30_000);
+      await screen.waitForScreen(counting, 30_000);
+      guest.timings['back after kill (s)'] = Math.round((guest.timings['menu again']! - killedAt) * 10) / 10;
+
+      // Enter on the serial console boots; the screen says where it was chosen.
+      guest.send('\r');
+      await screen.waitForOutput(/booting Debian GNU\/Linux \(chosen on ttyS0\)/, 20_000);
+      const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
+      expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
+    } finally {
+      screen?.close();
+      screen = null;
+    }
   });
 
   // ---- disks that strangers bring ----
