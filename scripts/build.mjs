@@ -1,9 +1,7 @@
 // Bundles kexmenu into dist/kexmenu.mjs, which runs from any directory with no node_modules beside
 // it, and dist/scan-worker.mjs next to it: the script of the worker threads that scan one disk
-// each (src/discover/isolate.ts), small so that starting one costs little. node-pty stays
-// external: its native pty.node is copied next to the bundle.
+// each (src/discover/isolate.ts), small so that starting one costs little.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +17,6 @@ const common = {
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  external: ['node-pty'],
   // Ink only loads react-devtools-core and ws for its devtools; fetch would pull undici into yoga's loader.
   alias: { 'react-devtools-core': stub, ws: stub },
   // KEXMENU_BUNDLE: the bundle starts its scan workers from dist/scan-worker.mjs (src/discover/isolate.ts).
@@ -31,9 +28,3 @@ const common = {
 };
 await build({ ...common, entryPoints: [path.join(root, 'src/cli.ts')], outfile: path.join(root, 'dist/kexmenu.mjs') });
 await build({ ...common, entryPoints: [path.join(root, 'src/discover/source-worker.ts')], outfile: path.join(root, 'dist/scan-worker.mjs') });
-
-const ptyNode = path.join(root, 'node_modules/node-pty/build/Release/pty.node');
-if (existsSync(ptyNode)) {
-  mkdirSync(path.join(root, 'dist'), { recursive: true });
-  copyFileSync(ptyNode, path.join(root, 'dist/pty.node'));
-}

@@ -6,7 +6,7 @@
 #   .cache/images/ARCH/kernel               Debian's linux-image-*-amd64|arm64 vmlinuz
 #   .cache/images/ARCH/initramfs.cpio.zst   busybox init + rootfs/overlay, kernel modules (with their
 #                                           dependencies and depmod), kexec-tools, lsblk, blkid, node,
-#                                           dist/kexmenu.mjs (+ pty.node when built for ARCH)
+#                                           dist/kexmenu.mjs and dist/scan-worker.mjs
 #   .cache/images/arm64/bcm2837-rpi-3-b.dtb for qemu -M raspi3b
 # Rebuilt only when an input changes (a hash of the inputs is kept in .cache/images/ARCH/stamp).
 # KEXMENU_ZSTD_LEVEL (default 3) sets the compression level.
@@ -58,19 +58,13 @@ else
   node_bin="$node_dir/package/bin/node"
 fi
 
-pty="$repo/dist/pty.node"
-want_machine=X86-64
-[ "$arch" = arm64 ] && want_machine=AArch64
-if [ -f "$pty" ] && ! readelf -h "$pty" | grep -q "Machine:.*$want_machine"; then pty=; fi
-[ -f "${pty:-/nonexistent}" ] || pty=
-
 # The stamp: a hash over every input.
 here="$(dirname "${BASH_SOURCE[0]}")"
 inputs_hash="$(
   {
     echo "arch=$arch level=$level kernel=$(basename "$kdir") node=$node_version"
     printf '%s\n' "${pkgdirs[@]##*/}"
-    sha256sum "$here/build.sh" "$here/lib.sh" "$repo/dist/kexmenu.mjs" "$repo/dist/scan-worker.mjs" "$node_bin" ${pty:+"$pty"} | cut -d' ' -f1
+    sha256sum "$here/build.sh" "$here/lib.sh" "$repo/dist/kexmenu.mjs" "$repo/dist/scan-worker.mjs" "$node_bin" | cut -d' ' -f1
     (cd "$repo/rootfs/overlay" && find . -type f -o -type l | LC_ALL=C sort | while read -r f; do
       printf '%s %s %s\n' "$f" "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
     done)
@@ -158,7 +152,6 @@ ln -sf bin/busybox "$stage/init"
 
 install -m 0644 "$repo/dist/kexmenu.mjs" "$stage/usr/lib/kexmenu/kexmenu.mjs"
 install -m 0644 "$repo/dist/scan-worker.mjs" "$stage/usr/lib/kexmenu/scan-worker.mjs"
-[ -z "$pty" ] || install -m 0755 "$pty" "$stage/usr/lib/kexmenu/pty.node"
 ln -s ../lib/kexmenu/kexmenu.mjs "$stage/usr/bin/kexmenu"
 
 # Kernel modules: the list in the overlay, each with its dependencies, then depmod.

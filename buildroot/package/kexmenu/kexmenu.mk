@@ -14,21 +14,11 @@ KEXMENU_DEPENDENCIES = nodejs
 
 KEXMENU_SRC = $(abspath $(KEXMENU_SITE))
 
-ifeq ($(BR2_PACKAGE_KEXMENU_NODE_PTY),y)
-KEXMENU_NODE_PTY_RSYNC = \
-	--include=/node_modules/ \
-	--exclude=/node_modules/node-pty/build/ \
-	--exclude=/node_modules/node-pty/prebuilds/ \
-	--include=/node_modules/node-pty/*** \
-	--include=/node_modules/node-addon-api/***
-endif
-
 KEXMENU_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = \
 	--include=/package.json \
 	--include=/dist/ \
 	--include=/dist/kexmenu.mjs \
 	--include=/dist/scan-worker.mjs \
-	$(KEXMENU_NODE_PTY_RSYNC) \
 	--exclude=*
 
 # The bundle is built by "npm run build" outside Buildroot, so that
@@ -42,61 +32,8 @@ define KEXMENU_CHECK_BUNDLE
 	fi
 endef
 
-ifeq ($(BR2_PACKAGE_KEXMENU_NODE_PTY),y)
-KEXMENU_DEPENDENCIES += host-nodejs host-python3
-
-# node's CPU names. nodejs.mk's $(NPM) passes npm_config_arch from
-# NODEJS_CPU, which is empty: node-gyp would then build for the host.
-ifeq ($(BR2_aarch64),y)
-KEXMENU_NODE_ARCH = arm64
-else ifeq ($(BR2_arm),y)
-KEXMENU_NODE_ARCH = arm
-else ifeq ($(BR2_x86_64),y)
-KEXMENU_NODE_ARCH = x64
-else ifeq ($(BR2_i386),y)
-KEXMENU_NODE_ARCH = ia32
-endif
-
-# node-gyp as shipped inside host npm: no download, target headers
-# from the staging node (npm_config_nodedir), target compilers.
-KEXMENU_NODE_GYP = \
-	$(TARGET_CONFIGURE_OPTS) \
-	LD="$(TARGET_CXX)" \
-	PYTHON=$(HOST_DIR)/bin/python3 \
-	npm_config_arch=$(KEXMENU_NODE_ARCH) \
-	npm_config_target_arch=$(KEXMENU_NODE_ARCH) \
-	npm_config_nodedir=$(STAGING_DIR)/usr \
-	npm_config_python=$(HOST_DIR)/bin/python3 \
-	npm_config_cache=$(BUILD_DIR)/.npm-cache \
-	$(HOST_DIR)/bin/node \
-	$(HOST_DIR)/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
-
-define KEXMENU_BUILD_NODE_PTY
-	@if [ ! -f $(@D)/node_modules/node-pty/binding.gyp ] || \
-		[ ! -d $(@D)/node_modules/node-addon-api ]; then \
-		echo "kexmenu: node_modules/node-pty or node-addon-api is missing in $(KEXMENU_SRC): run 'npm ci' there." >&2; \
-		exit 1; \
-	fi
-	cd $(@D)/node_modules/node-pty && \
-		$(KEXMENU_NODE_GYP) rebuild \
-		--arch=$(KEXMENU_NODE_ARCH) \
-		--nodedir=$(STAGING_DIR)/usr
-endef
-
-define KEXMENU_INSTALL_NODE_PTY
-	rm -rf $(TARGET_DIR)/usr/lib/kexmenu/node_modules/node-pty
-	$(INSTALL) -D -m 0644 $(@D)/node_modules/node-pty/package.json \
-		$(TARGET_DIR)/usr/lib/kexmenu/node_modules/node-pty/package.json
-	cp -R $(@D)/node_modules/node-pty/lib \
-		$(TARGET_DIR)/usr/lib/kexmenu/node_modules/node-pty/lib
-	$(INSTALL) -D -m 0755 $(@D)/node_modules/node-pty/build/Release/pty.node \
-		$(TARGET_DIR)/usr/lib/kexmenu/node_modules/node-pty/build/Release/pty.node
-endef
-endif
-
 define KEXMENU_BUILD_CMDS
 	$(KEXMENU_CHECK_BUNDLE)
-	$(KEXMENU_BUILD_NODE_PTY)
 endef
 
 define KEXMENU_INSTALL_TARGET_CMDS
@@ -106,7 +43,6 @@ define KEXMENU_INSTALL_TARGET_CMDS
 		$(TARGET_DIR)/usr/lib/kexmenu/scan-worker.mjs
 	$(INSTALL) -D -m 0755 $(KEXMENU_PKGDIR)/kexmenu.sh \
 		$(TARGET_DIR)/usr/bin/kexmenu
-	$(KEXMENU_INSTALL_NODE_PTY)
 endef
 
 # kexec needs it in the running (menu) kernel; on arm64 KEXEC also
