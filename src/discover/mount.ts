@@ -85,21 +85,24 @@ export async function releaseMounts(): Promise<string[]> {
   return errors;
 }
 
-/** Targets mounted under `base`, deepest first (from the kernel's table). */
-function mountsUnder(base: string): string[] {
-  let table = '';
+/**
+ * Every mount target in the kernel's own table (which never blocks), octal escapes undone; null
+ * when the table cannot be read.
+ */
+function mountTargets(): string[] | null {
+  let table: string;
   try {
     table = readFileSync('/proc/self/mounts', 'utf8');
   } catch {
-    return [];
+    return null;
   }
   const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-  return table
-    .split('\n')
-    .map((line) => unescape(line.split(' ')[1] ?? ''))
-    .filter((target) => target.startsWith(`${base}/`))
-    .sort()
-    .reverse();
+  return table.split('\n').filter(Boolean).map((line) => unescape(line.split(' ')[1] ?? ''));
+}
+
+/** Targets mounted under `base`, deepest first. */
+function mountsUnder(base: string): string[] {
+  return (mountTargets() ?? []).filter((target) => target.startsWith(`${base}/`)).sort().reverse();
 }
 
 /**
@@ -115,16 +118,9 @@ export async function releaseStaleMounts(base = MOUNT_BASE): Promise<string[]> {
   return stale;
 }
 
-/** Whether something is mounted at `target` (read from the kernel's own table, which never blocks). */
+/** Whether something is mounted at `target`. */
 function isMountPoint(target: string): boolean {
-  let table: string;
-  try {
-    table = readFileSync('/proc/self/mounts', 'utf8');
-  } catch {
-    return true; // cannot tell: try to unmount
-  }
-  const escaped = target.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return table.split('\n').some((line) => line.split(' ')[1] === escaped);
+  return mountTargets()?.includes(target) ?? true; // cannot tell: try to unmount
 }
 
 export function mountTarget(deviceName: string, base = MOUNT_BASE): string {
