@@ -80,9 +80,7 @@ export function parseBls(ctx: ParseContext, options: BlsOptions = {}): ParseResu
     loaderConf?.default ?? null,
   );
   const entries = usable.map((u) => ({ ...u.parsed, isDefault: u.entry === chosen }));
-  const result: ParseResult = { entries, problems: problems.list() };
-  if (loaderConf?.timeout != null) result.timeout = loaderConf.timeout;
-  return result;
+  return { entries, problems: problems.list() };
 }
 
 function readLoaderConf(ctx: ParseContext, entriesDir: string, problems: ProblemSink): LoaderConf | null {

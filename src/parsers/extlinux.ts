@@ -8,7 +8,7 @@ import { pathResolver, type ResolvePath } from './extlinux-paths.js';
 import { ProblemLog } from './problems.js';
 import { boundedLabel } from './label.js';
 import { capFiles, FILES_PER_ENTRY } from './limits.js';
-import type { FileRef, ParsedEntry, ParseResult, Parser, ProblemSink } from './types.js';
+import type { FileRef, ParsedEntry, Parser, ProblemSink } from './types.js';
 
 export const EXTLINUX_CONFIGS = [
   '/boot/extlinux/extlinux.conf',
@@ -54,9 +54,6 @@ interface Menu {
   labels: Label[];
   defaultName: string | null;
   defaultWhere: { file: string; line: number } | null;
-  uiModule: boolean;
-  prompt: boolean;
-  timeoutTenths: number | null;
   globalAppend: string | null;
 }
 
@@ -66,7 +63,6 @@ export const MAX_MENU_DEPTH = 16;
 export const parseExtlinux: Parser = (ctx) => {
   const entries: ParsedEntry[] = [];
   const problems = new ProblemLog();
-  let timeout: number | null = null;
   const seen = new Set<string>();
 
   for (const file of configFilesAt(ctx.files, EXTLINUX_CONFIGS, problems)) {
@@ -79,16 +75,13 @@ export const parseExtlinux: Parser = (ctx) => {
     if (!directives) continue;
     const menu = interpret(directives, problems);
     for (const entry of toEntries(menu, resolve, problems)) entries.push(entry);
-    timeout ??= timeoutSeconds(menu);
   }
 
-  const result: ParseResult = { entries, problems: problems.list() };
-  if (timeout !== null) result.timeout = timeout;
-  return result;
+  return { entries, problems: problems.list() };
 };
 
 function interpret(directives: Directive[], problems: ProblemSink): Menu {
-  const menu: Menu = { labels: [], defaultName: null, defaultWhere: null, uiModule: false, prompt: false, timeoutTenths: null, globalAppend: null };
+  const menu: Menu = { labels: [], defaultName: null, defaultWhere: null, globalAppend: null };
   const submenus: Submenu[] = [];
   /** MENU BEGINs past MAX_MENU_DEPTH, each waiting for its MENU END. */
   let flattened = 0;
@@ -156,24 +149,18 @@ function interpret(directives: Directive[], problems: ProblemSink): Menu {
         break;
       case 'default':
         // DEFAULT names a label (or a whole command line); a .c32 there is a menu module instead.
-        if (NOT_LINUX_EXTENSIONS.test(word)) menu.uiModule = true;
-        else {
+        if (!NOT_LINUX_EXTENSIONS.test(word)) {
           menu.defaultName = word;
           menu.defaultWhere = where;
         }
         break;
-      case 'ui':
-        menu.uiModule = true;
-        break;
       case 'ontimeout':
         onTimeout = d;
         break;
+      case 'ui':
       case 'prompt':
-        menu.prompt = word !== '0';
-        break;
       case 'timeout':
-        if (/^\d+$/.test(word)) menu.timeoutTenths = Number(word);
-        else problems.push({ ...where, message: `TIMEOUT is not a number: ${d.value}` });
+        // How syslinux's own menu looks and waits; kexmenu's countdown is its own.
         break;
       default:
         if (current && NOT_LINUX_KEYWORDS.has(d.key)) current.notLinux = true;
@@ -278,15 +265,4 @@ function splitInitrdOptions(append: string): { cmdline: string; initrds: string[
 
 function splitList(value: string, separator: ',' | ' '): string[] {
   return value.split(separator === ',' ? ',' : /\s+/).map((s) => s.trim()).filter(Boolean);
-}
-
-/**
- * TIMEOUT counts tenths of a second. 0 disables the timeout: with a prompt or a menu module that
- * means waiting for the person (-1, "forever"); with neither there is nothing to wait on and both
- * syslinux and U-Boot boot the default at once (0).
- */
-function timeoutSeconds(menu: Menu): number | null {
-  if (menu.timeoutTenths === null) return null;
-  if (menu.timeoutTenths > 0) return menu.timeoutTenths / 10;
-  return menu.prompt || menu.uiModule ? -1 : 0;
 }

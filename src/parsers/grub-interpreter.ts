@@ -175,7 +175,6 @@ export interface Menu {
   group: number;
   nodes: MenuNode[];
   defaultSpec: Var | null;
-  timeout: Var | null;
 }
 
 interface Level {
@@ -244,12 +243,11 @@ export class GrubInterpreter {
   private runMenu(text: string, file: string, group: number): void {
     this.setVar('config_file', { value: file, unknown: false }, true);
     this.setVar('config_directory', { value: dirname(file), unknown: false }, true);
-    const menu: Menu = { file, group, nodes: [], defaultSpec: null, timeout: null };
+    const menu: Menu = { file, group, nodes: [], defaultSpec: null };
     this.menus.push(menu);
     this.level = { nodes: menu.nodes, labelPrefix: '' };
     this.runScript(text, file);
     menu.defaultSpec = this.env.get('default') ?? null;
-    menu.timeout = this.env.get('timeout') ?? null;
   }
 
   /** Runs each top-level statement as soon as it is read; what was wrong with the text comes after. */

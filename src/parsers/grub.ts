@@ -30,15 +30,13 @@ export function parseGrubWith(ctx: ParseContext, importBls: BlsImporter | null):
   const { entries, problems, menus } = interpreter;
 
   const shown = shownMenu(menus, entries.length);
-  let timeout: number | null | undefined;
   if (shown) {
     const choice = resolveDefault(shown.nodes, shown.defaultSpec?.value ?? '');
     if (choice.problem) problems.push({ file: shown.file, line: null, message: `${choice.problem}: the first entry is the default` });
     const index = choice.entry ?? firstLinuxEntry(shown.nodes);
     entries.forEach((e, i) => (e.isDefault = i === index));
-    timeout = readTimeout(shown.timeout?.value);
   }
-  return { entries, problems: problems.list(), ...(timeout !== undefined ? { timeout } : {}) };
+  return { entries, problems: problems.list() };
 }
 
 /**
@@ -63,11 +61,4 @@ function firstLinuxEntry(nodes: MenuNode[]): number | null {
     if (found !== null) return found;
   }
   return null;
-}
-
-/** GRUB's timeout in seconds; -1 means wait until someone chooses. */
-function readTimeout(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\s*-?\d+\s*$/.test(value)) return undefined;
-  const n = Number.parseInt(value, 10);
-  return n < 0 ? -1 : n;
 }

@@ -87,8 +87,6 @@ export interface ProblemSink {
 export interface ParseResult {
   entries: ParsedEntry[];
   problems: ParseProblem[];
-  /** Seconds the config asks to wait before booting the default, when it says. */
-  timeout?: number | null;
 }
 
 export interface ParseContext {

@@ -42,7 +42,6 @@ describe('parseBls on fixtures', () => {
     expect(result.entries[0]!.initrd).toEqual([{ path: `/${mid}/6.1.0-27-amd64/initrd.img-6.1.0-27-amd64` }]);
     expect(result.entries[0]!.cmdline).toBe(`root=UUID=0d2c6a3e-7f41-4b8a-9c5d-1e2f3a4b5c6d ro quiet systemd.machine_id=${mid}`);
     expect(result.entries.map((e) => e.isDefault)).toEqual([true, false]);
-    expect(result.timeout).toBe(3);
     expect(result.problems).toEqual([]);
   });
 
@@ -72,7 +71,6 @@ describe('parseBls on fixtures', () => {
       '/loader/entries/debian-6.1.0-28-amd64+0-3.conf',
     ]);
     expect(result.entries.map((e) => e.isDefault)).toEqual([true, false, false]);
-    expect(result.timeout).toBe(5);
   });
 
   it('turns hostile input into problems and keeps the one sound entry', () => {
@@ -97,7 +95,6 @@ describe('parseBls on fixtures', () => {
     expect(result.problems.find((p) => p.message.includes('etc/shadow'))?.line).toBe(3);
     expect(messages.some((m) => m.includes('memtest'))).toBe(false);
     expect(messages.some((m) => m.includes('dir.conf'))).toBe(false);
-    expect(result.timeout).toBeUndefined();
   });
 });
 
