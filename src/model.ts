@@ -38,8 +38,13 @@ export interface BootEntry {
   dtb: string | null;
   /** Why `dtb` is what it is, in words (e.g. "FDTDIR match for raspberrypi,3-model-b"). */
   dtbReason: string | null;
-  /** Device tree overlays the config asks for (extlinux FDTOVERLAYS, BLS devicetree-overlay). */
-  overlays: string[];
+  /**
+   * Device tree overlays the config asks for, in order (Pi `dtoverlay=`, extlinux FDTOVERLAYS,
+   * BLS devicetree-overlay), each with the parameters given for it.
+   */
+  overlays: DeviceTreeOverlay[];
+  /** Parameters of the base tree (Pi `dtparam=` outside an overlay's lines), in order. */
+  dtparams: DtParam[];
   cmdline: string;
   default: boolean;
   /** "config": a boot config names it; "other": found on disk by file name only. */
@@ -48,6 +53,17 @@ export interface BootEntry {
   /** From the kernel image header, when it can be read. */
   arch: Arch | null;
   version: string | null;
+}
+
+/** A device tree parameter: `name=value`, or a bare `name` (value null: a boolean set on). */
+export interface DtParam {
+  name: string;
+  value: string | null;
+}
+
+export interface DeviceTreeOverlay {
+  path: string;
+  params: DtParam[];
 }
 
 export interface Problem {

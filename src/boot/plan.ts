@@ -137,7 +137,7 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
     return null;
   }
   if (entry.overlays.length > 0) {
-    warnings.push(`the entry asks for ${entry.overlays.length} device tree overlay(s) that kexmenu does not apply: ${entry.overlays.join(', ')}`);
+    warnings.push(`the entry asks for ${entry.overlays.length} device tree overlay(s) that kexmenu does not apply: ${entry.overlays.map((o) => o.path).join(', ')}`);
   }
   if (options.fileSigned) {
     // kexec_file_load on ARM hands the new kernel the running kernel's own tree; --dtb is not used.

@@ -3,7 +3,7 @@
 // exists, read kernel headers and DTB compatibles, drop duplicates, bound what one disk can add.
 // Across sources (in the owner): pick the one default and order the list.
 import path from 'node:path';
-import type { Arch, BootEntry, BootFormat, BootSource, Problem } from '../model.js';
+import type { Arch, BootEntry, BootFormat, BootSource, DeviceTreeOverlay, Problem } from '../model.js';
 import { boundedLabel } from '../parsers/label.js';
 import { ENTRY_CAP } from '../parsers/limits.js';
 import { ProblemLog } from '../parsers/problems.js';
@@ -129,11 +129,11 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     else if (found.size === 0) report(`initrd ${ref.path} is empty (0 bytes): left out`);
     else initrd.push(found.absolute);
   }
-  const overlays: string[] = [];
+  const overlays: DeviceTreeOverlay[] = [];
   for (const ref of parsed.overlays) {
     const found = locate(ref, view, ctx, 'file');
     if (typeof found === 'string') report(`device tree overlay ${found}`);
-    else overlays.push(found.absolute);
+    else overlays.push({ path: found.absolute, params: ref.params ?? [] });
   }
 
   let dtb: string | null = null;
@@ -168,6 +168,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     dtb,
     dtbReason,
     overlays,
+    dtparams: parsed.dtparams ?? [],
     cmdline: parsed.cmdline,
     default: parsed.isDefault && format !== 'raw',
     kind: format === 'raw' ? 'other' : 'config',

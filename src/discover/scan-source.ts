@@ -70,6 +70,7 @@ function withinOutputBudget(entries: BootEntry[], source: BootSource, problems: 
 function outputSize(e: BootEntry): number {
   let n = 300 + e.id.length + e.label.length + e.kernel.length + e.cmdline.length + e.origin.file.length;
   for (const f of e.initrd) n += f.length + 3;
-  for (const f of e.overlays) n += f.length + 3;
+  for (const o of e.overlays) n += o.path.length + 3 + o.params.reduce((m, p) => m + p.name.length + (p.value?.length ?? 0) + 30, 0);
+  for (const p of e.dtparams) n += p.name.length + (p.value?.length ?? 0) + 30;
   return n + (e.dtb?.length ?? 0) + (e.dtbReason?.length ?? 0);
 }

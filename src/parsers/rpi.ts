@@ -1,13 +1,14 @@
 // The Raspberry Pi firmware's boot, as config.txt and cmdline.txt describe it: which kernel,
 // initramfs, DTB, overlays and command line the firmware would load on the running board.
 // One entry per source (the firmware reads one config.txt).
-import type { Arch } from '../model.js';
+import type { Arch, DtParam } from '../model.js';
 import { configFilesAt } from './config-files.js';
 import { boundedLabel } from './label.js';
 import { ProblemLog } from './problems.js';
 import { identifyPiBoard, type PiBoard } from './rpi-boards.js';
 import { readRpiConfig, resolveInPartition, type RpiSetting } from './rpi-config.js';
-import type { FileRef, ParsedEntry, ParseResult, Parser, ProblemSink, SourceFiles } from './types.js';
+import type { FileRef, OverlayRef, ParsedEntry, Parser, ProblemSink, SourceFiles } from './types.js';
+import { mappedOverlayName, readOverlayMap } from './rpi-overlay-map.js';
 
 /** The boot partition mounted alone, or a root filesystem with it mounted inside (Bookworm, then older). */
 const CONFIG_PATHS = ['/config.txt', '/boot/firmware/config.txt', '/boot/config.txt'];
@@ -114,7 +115,7 @@ function firmwareBoot(
 
   const initrd = initramfsFiles(view, prefix, kernelName, all, flag('auto_initramfs') === true);
   const dtb = chooseDtb(view, prefix, dtSetting, board, upstream);
-  const overlays = overlayFiles(view, prefix, last, all, dtb.upstreamOverlay);
+  const { overlays, dtparams } = deviceTreeRequests(view, prefix, last, all, dtb.upstreamOverlay, board);
   const cmdline = readCmdline(view, prefixed(prefix, last.get('cmdline')?.value ?? 'cmdline.txt'), last.get('cmdline') ?? null);
   const shown = kernelPath.slice(view.dir === '/' ? 1 : view.dir.length + 1);
 
@@ -126,6 +127,7 @@ function firmwareBoot(
     dtbReason: dtb.reason,
     fdtdir: null,
     overlays,
+    dtparams,
     cmdline,
     isDefault: true,
     origin: { format: 'rpi', file: kernelSetting?.file ?? configPath, line: kernelSetting?.line ?? null },
@@ -221,19 +223,54 @@ function chooseDtb(view: FirmwareView, prefix: string, setting: RpiSetting | nul
   };
 }
 
-function overlayFiles(view: FirmwareView, prefix: string, last: Map<string, RpiSetting>, all: RpiSetting[], upstreamOverlay: boolean): FileRef[] {
+/**
+ * `dtoverlay=` and `dtparam=` in config.txt order, as the firmware reads them: `dtoverlay=NAME,P,Q=V`
+ * loads an overlay with those parameters, and the `dtparam=` lines after it are that overlay's
+ * too, until a bare `dtoverlay=` hands them back to the base tree. `device_tree_overlay=` and
+ * `device_tree_param=` are the long spellings.
+ */
+function deviceTreeRequests(
+  view: FirmwareView,
+  prefix: string,
+  last: Map<string, RpiSetting>,
+  all: RpiSetting[],
+  upstreamOverlay: boolean,
+  board: PiBoard | null,
+): { overlays: OverlayRef[]; dtparams: DtParam[] } {
   const overlayPrefix = last.get('overlay_prefix')?.value ?? 'overlays/';
   // Overlays follow os_prefix only when that copy has its README; otherwise they are shared.
-  const base = prefix && view.isFile(prefixed(prefix, `${overlayPrefix}README`)) ? `${prefix}${overlayPrefix}` : overlayPrefix;
-  const names: Array<[RpiSetting | null, string]> = all.filter((s) => s.key === 'dtoverlay').map((s) => [s, s.value.split(',')[0]!.trim()]);
-  if (upstreamOverlay) names.unshift([null, 'upstream']);
-  const out: FileRef[] = [];
-  for (const [setting, name] of names) {
-    if (!name) continue; // a bare `dtoverlay=` only ends the previous overlay's parameters
-    const path = view.path(name.startsWith('/') ? `${name}.dtbo` : `${base}${name}.dtbo`, setting);
-    if (path && !out.some((o) => o.path === path)) out.push({ path });
+  const dir = prefix && view.isFile(prefixed(prefix, `${overlayPrefix}README`)) ? `${prefix}${overlayPrefix}` : overlayPrefix;
+  const map = readOverlayMap(view, dir);
+  const overlays: OverlayRef[] = [];
+  const dtparams: DtParam[] = [];
+  let current: OverlayRef | null = null;
+  const load = (requested: string, params: DtParam[], setting: RpiSetting | null) => {
+    const name = mappedOverlayName(map, requested, board, view.problems, setting);
+    if (!name) return null;
+    const path = view.path(name.startsWith('/') ? `${name}.dtbo` : `${dir}${name}.dtbo`, setting);
+    if (!path) return null;
+    const ref: OverlayRef = { path, params };
+    overlays.push(ref);
+    return ref;
+  };
+  if (upstreamOverlay) load('upstream', [], null);
+  for (const setting of all) {
+    if (setting.key === 'dtoverlay' || setting.key === 'device_tree_overlay') {
+      const [name = '', ...rest] = setting.value.split(',').map((w) => w.trim());
+      current = name ? load(name, parseParams(rest), setting) : null;
+    } else if (setting.key === 'dtparam' || setting.key === 'device_tree_param') {
+      const params = parseParams(setting.value.split(',').map((w) => w.trim()));
+      (current ? current.params! : dtparams).push(...params);
+    }
   }
-  return out;
+  return { overlays, dtparams };
+}
+
+function parseParams(words: string[]): DtParam[] {
+  return words.filter(Boolean).map((word) => {
+    const eq = word.indexOf('=');
+    return eq < 0 ? { name: word, value: null } : { name: word.slice(0, eq).trim(), value: word.slice(eq + 1).trim() };
+  });
 }
 
 function readCmdline(view: FirmwareView, name: string, setting: RpiSetting | null): string {

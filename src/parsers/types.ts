@@ -1,7 +1,7 @@
 // What every parser takes and gives. A parser is pure: it sees a source only through SourceFiles
 // and returns entries whose paths are still inside that source ('/'-rooted), so the scanner can
 // resolve them, check them and turn them into BootEntry values.
-import type { Arch, BootFormat } from '../model.js';
+import type { Arch, BootFormat, DtParam } from '../model.js';
 
 /**
  * Why a path gives nothing: absent (a missing component ends the walk), not a regular file, over
@@ -51,6 +51,11 @@ export interface FileRef {
   device?: DeviceRef;
 }
 
+/** A device tree overlay file and the parameters given for it. */
+export interface OverlayRef extends FileRef {
+  params?: DtParam[];
+}
+
 export interface DeviceRef {
   by: 'uuid' | 'label' | 'partuuid' | 'file';
   value: string;
@@ -64,7 +69,9 @@ export interface ParsedEntry {
   dtb: FileRef | null;
   /** extlinux FDTDIR: a directory whose .dtb files are matched against the board by the scanner. */
   fdtdir: FileRef | null;
-  overlays: FileRef[];
+  overlays: OverlayRef[];
+  /** The base tree's parameters (the Pi's `dtparam=`). */
+  dtparams?: DtParam[];
   cmdline: string;
   isDefault: boolean;
   origin: { format: BootFormat; file: string; line: number | null };

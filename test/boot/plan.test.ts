@@ -22,6 +22,7 @@ function entry(overrides: Partial<BootEntry>): BootEntry {
     dtb: null,
     dtbReason: null,
     overlays: [],
+    dtparams: [],
     cmdline: 'root=UUID=2f6b0c11-1d3e-4c55-9a53-3f1f0f0e2a10 ro quiet',
     default: true,
     kind: 'config',
@@ -283,7 +284,7 @@ describe('planBoot with device trees from disk', () => {
 
   it('warns about overlays it does not apply, and about a board with no tree at all', () => {
     const noFirmware = { ...machine('qemu-virt-aarch64'), firmwareFdt: null };
-    const plan = planBoot(entry({ overlays: ['/boot/overlays/uart.dtbo'] }), noFirmware);
+    const plan = planBoot(entry({ overlays: [{ path: '/boot/overlays/uart.dtbo', params: [] }] }), noFirmware);
     expect(plan.dtb).toBeNull();
     expect(plan.load.some((a) => a.startsWith('--dtb'))).toBe(false);
     expect(plan.warnings).toEqual([

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -143,19 +144,21 @@ describe('parseRpi: hostile config', () => {
   });
 });
 
-describe('parseRpi on generated trees', () => {
-  const roots: string[] = [];
-  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-  function tree(files: Record<string, string>, board: string[] = PI4): ParseResult {
-    const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-rpi-'));
-    roots.push(root);
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      writeFileSync(path.join(root, name), text);
-    }
-    return parseRpi({ files: fsSourceFiles(root), board, arch: 'aarch64' });
+/** A boot partition written from `files`, parsed as the firmware of `board` would read it. */
+function tree(files: Record<string, string | Uint8Array>, board: string[] = PI4): ParseResult {
+  const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-rpi-'));
+  roots.push(root);
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), data);
   }
+  return parseRpi({ files: fsSourceFiles(root), board, arch: 'aarch64' });
+}
+
+describe('parseRpi on generated trees', () => {
 
   it('finds nothing without a config.txt', () => {
     expect(tree({ 'kernel8.img': 'k' })).toEqual({ entries: [], problems: [] });
@@ -257,5 +260,55 @@ describe('parseRpi on generated trees', () => {
     const entry = only(tree({ 'config.txt': 'kernel=k.img\ndevice_tree=\n', 'k.img': 'k', 'bcm2711-rpi-4-b.dtb': 'd', 'cmdline.txt': '' }));
     expect(entry.dtb).toBeNull();
     expect(entry.dtbReason).toMatch(/empty device_tree=/);
+  });
+});
+
+describe('parseRpi: dtoverlay= and dtparam=, in config.txt order', () => {
+  const boot = { 'kernel8.img': 'k', 'cmdline.txt': 'root=/dev/mmcblk0p2', 'bcm2711-rpi-4-b.dtb': 'd' };
+  /** overlay_map.dtb as the firmware's is made: dtc from source. */
+  const overlayMap = (dts: string) => new Uint8Array(execFileSync('dtc', ['-I', 'dts', '-O', 'dtb', '-q'], { input: `/dts-v1/;\n/ { ${dts} };\n` }));
+
+  it('gives each overlay the parameters on its line and on the dtparam lines after it; a bare dtoverlay= hands them back to the base', () => {
+    const config = [
+      'dtparam=audio=on',
+      'dtoverlay=i2c-rtc,ds3231,addr=0x68',
+      'dtparam=wakeup-source',
+      'dtoverlay=',
+      'dtparam=i2c_arm=on,spi=on',
+      'device_tree_overlay=disable-bt',
+      'device_tree_param=krnbt=off',
+    ].join('\n');
+    const entry = only(tree({ ...boot, 'config.txt': `${config}\n` }));
+    expect(entry.overlays).toEqual([
+      { path: '/overlays/i2c-rtc.dtbo', params: [{ name: 'ds3231', value: null }, { name: 'addr', value: '0x68' }, { name: 'wakeup-source', value: null }] },
+      { path: '/overlays/disable-bt.dtbo', params: [{ name: 'krnbt', value: 'off' }] },
+    ]);
+    expect(entry.dtparams).toEqual([{ name: 'audio', value: 'on' }, { name: 'i2c_arm', value: 'on' }, { name: 'spi', value: 'on' }]);
+  });
+
+  it('follows overlay_map.dtb: the Pi 4 name of an overlay, a rename, and a retired overlay (said, not loaded)', () => {
+    const map = overlayMap(`
+      vc4-kms-v3d { bcm2835; bcm2711 = "vc4-kms-v3d-pi4"; bcm2712 = "vc4-kms-v3d-pi5"; };
+      vc4-kms-v3d-pi4 { bcm2711; };
+      pi3-disable-bt { renamed = "disable-bt"; };
+      lirc-rpi { deprecated = "use gpio-ir"; };
+      only-pi5 { bcm2712; };`);
+    const config = 'dtoverlay=vc4-kms-v3d,cma-512\ndtoverlay=pi3-disable-bt\ndtoverlay=lirc-rpi\ndtoverlay=only-pi5\n';
+    const result = tree({ ...boot, 'config.txt': config, 'overlays/overlay_map.dtb': map });
+    expect(only(result).overlays).toEqual([
+      { path: '/overlays/vc4-kms-v3d-pi4.dtbo', params: [{ name: 'cma-512', value: null }] },
+      { path: '/overlays/disable-bt.dtbo', params: [] },
+    ]);
+    expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '3: dtoverlay=lirc-rpi is not loaded: overlay_map.dtb says it is deprecated (use gpio-ir)',
+      '4: dtoverlay=only-pi5 is not loaded: overlay_map.dtb says it is not for this board (bcm2711)',
+    ]);
+    // On a Pi 3 the same name is the overlay itself.
+    expect(paths(only(tree({ ...boot, 'config.txt': 'arm_64bit=1\ndtoverlay=vc4-kms-v3d\n', 'overlays/overlay_map.dtb': map }, PI3)).overlays)).toEqual(['/overlays/vc4-kms-v3d.dtbo']);
+  });
+
+  it('reads a garbage overlay_map.dtb as no map at all', () => {
+    const entry = only(tree({ ...boot, 'config.txt': 'dtoverlay=vc4-kms-v3d\n', 'overlays/overlay_map.dtb': 'not a tree' }));
+    expect(paths(entry.overlays)).toEqual(['/overlays/vc4-kms-v3d.dtbo']);
   });
 });
