@@ -5,7 +5,7 @@ import { forTerminal } from './text/terminal.js';
 
 const USAGE = `usage: kexmenu [menu] [--dry-run] [ROOT...]
        kexmenu scan [--json] [ROOT...] [--device PATH]... [--board "COMPATIBLE ..."]
-       kexmenu plan ID [ROOT...] [--append ARGS] [--cmdline FULL] [--sysroot DIR] [--arch ARCH] [--json]
+       kexmenu plan ID [ROOT...] [--append ARGS] [--cmdline FULL] [--sysroot DIR] [--arch ARCH] [--json] [--dtb-out FILE]
        kexmenu boot ID [same options as plan] [--dry-run] [--yes]
        kexmenu version`;
 

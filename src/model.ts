@@ -109,6 +109,30 @@ export interface Machine {
   firmwareFdt: string | null;
 }
 
+export interface DeviceTreeRequest {
+  /** The base tree: a .dtb from disk, or the firmware's own (then `base` equals `firmware`). */
+  base: string;
+  /** The running firmware's tree, whose facts a tree from disk gets; null when there is none. */
+  firmware: string | null;
+  overlays: DeviceTreeOverlay[];
+  dtparams: DtParam[];
+  to: string;
+}
+
+export interface DeviceTreeStepReport {
+  kind: 'dtparam' | 'overlay';
+  name: string;
+  path: string | null;
+  applied: boolean;
+  reason: string | null;
+  params: Array<{ name: string; value: string | null; ok: boolean; reason?: string }>;
+}
+
+export interface DeviceTreeReport {
+  steps: DeviceTreeStepReport[];
+  carried: string[];
+}
+
 /** What the person changed in the editor before booting. */
 export interface BootEdits {
   /** Replaces the whole command line. */
@@ -119,6 +143,8 @@ export interface BootEdits {
   initrd?: string[];
   /** Replaces the DTB choice: a path, "firmware", or null for "let the rules decide". */
   dtb?: string | null;
+  /** false: the tree without the entry's overlays and dtparams (the firmware's facts still go in). */
+  overlays?: boolean;
 }
 
 export interface BootPlan {
@@ -135,6 +161,11 @@ export interface BootPlan {
   warnings: string[];
   /** Several initrds to concatenate into the one temporary file `to` that `load` names; null for 0 or 1. */
   initrdJoin: { from: string[]; to: string } | null;
-  /** A DTB to write with memory fixed up from the running tree before loading; null when none. */
-  dtbFixup: { from: string; memoryFrom: string; to: string } | null;
+  /**
+   * A device tree to build and write to `to` before loading (overlays and parameters applied, the
+   * firmware's facts carried into a tree from disk); null when the tree goes as it is.
+   */
+  dtbBuild: DeviceTreeRequest | null;
+  /** What that build does, step by step, when the planner could try it; null otherwise. */
+  deviceTree: DeviceTreeReport | null;
 }

@@ -1,10 +1,14 @@
-// A DTB from disk next to the firmware's: what the planner needs to know about it, and the copy
-// with the firmware's RAM ranges that the loader writes when the disk's tree leaves memory empty
-// (upstream Raspberry Pi trees ship `reg = <0 0 0>` because the Pi firmware fills it in at boot).
+// The I/O edge of device tree building: reading a .dtb's facts for the planner, reading the base,
+// the firmware's tree and the overlays a plan names, and writing the tree the loader hands kexec.
+// The building itself is pure (device-tree-build.ts), so the plan's report and the written tree
+// come from the same code.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { BootPlan } from '../model.js';
+import type { DeviceTreeReport, DeviceTreeRequest } from '../model.js';
 import { readFileBounded } from '../read-file.js';
-import { memoryRanges, parseFdt, rootCompatible, serializeFdt, setMemoryRanges } from '../platform/fdt.js';
+import { FIRMWARE_SEED_BYTES } from '../platform/fdt-firmware-facts.js';
+import { memoryRanges, parseFdt, rootCompatible } from '../platform/fdt.js';
+import { buildDeviceTree, type DeviceTreeBuild } from './device-tree-build.js';
 import type { DtbFacts } from './plan.js';
 
 /** Device trees are tens of KiB; anything past this is not one we will hand to a kernel. */
@@ -20,27 +24,37 @@ export function describeDtbFile(path: string): DtbFacts | null {
   return bytes && describeDtbBytes(bytes);
 }
 
-/** The disk tree with the firmware tree's memory ranges; a reason string when that cannot be done. */
-export function withFirmwareMemory(diskDtb: Uint8Array, firmwareDtb: Uint8Array): Uint8Array | string {
-  const disk = parseFdt(diskDtb);
-  if (!disk) return 'is not a valid device tree blob';
-  const firmware = parseFdt(firmwareDtb);
-  if (!firmware) return "the firmware's tree is not a valid device tree blob";
-  const ranges = memoryRanges(firmware);
-  if (ranges.length === 0) return "the firmware's tree names no memory either";
-  if (!setMemoryRanges(disk, ranges)) return "the firmware's memory ranges do not fit its #address-cells/#size-cells";
-  return serializeFdt(disk);
+/** Reads what `request` names and builds its tree; the reason in words when a file cannot be read. */
+export function buildRequestedTree(request: DeviceTreeRequest): DeviceTreeBuild {
+  const empty = { steps: [], carried: [] };
+  const base = readBounded(request.base);
+  if (!base) return { ok: false, reason: `cannot read the device tree ${request.base}`, report: empty };
+  const firmware = request.firmware === null ? null : readBounded(request.firmware);
+  if (request.firmware !== null && !firmware) {
+    return { ok: false, reason: `cannot read the firmware's device tree ${request.firmware} (it needs root)`, report: empty };
+  }
+  return buildDeviceTree({
+    base,
+    baseIsFirmware: request.base === request.firmware,
+    firmware,
+    dtparams: request.dtparams,
+    overlays: request.overlays.map((o) => ({ path: o.path, params: o.params, bytes: readBounded(o.path) ?? { unreadable: `cannot read ${o.path} as a device tree overlay` } })),
+    seed: randomBytes(FIRMWARE_SEED_BYTES),
+  });
 }
 
-/** Writes plan.dtbFixup.to; throws with a message a person can act on. */
-export function writeFixedDtb(fixup: NonNullable<BootPlan['dtbFixup']>): void {
-  const disk = readBounded(fixup.from);
-  if (!disk) throw new Error(`cannot read the device tree ${fixup.from}`);
-  const firmware = readBounded(fixup.memoryFrom);
-  if (!firmware) throw new Error(`cannot read the firmware's device tree ${fixup.memoryFrom} (it needs root)`);
-  const fixed = withFirmwareMemory(disk, firmware);
-  if (typeof fixed === 'string') throw new Error(`cannot give ${fixup.from} the firmware's memory: ${fixed}`);
-  writeFileSync(fixup.to, fixed, { mode: 0o600 });
+/** What the build would do, for the plan: its report, or why it cannot be tried. */
+export function tryRequestedTree(request: DeviceTreeRequest): DeviceTreeReport | string {
+  const built = buildRequestedTree(request);
+  return built.ok ? built.report : built.reason;
+}
+
+/** Builds the tree and writes it to `file`; throws with a message a person can act on. */
+export function writeRequestedTree(request: DeviceTreeRequest, file = request.to): DeviceTreeBuild & { ok: true } {
+  const built = buildRequestedTree(request);
+  if (!built.ok) throw new Error(built.reason);
+  writeFileSync(file, built.dtb, { mode: 0o600 });
+  return built;
 }
 
 function readBounded(file: string): Uint8Array | null {

@@ -6,7 +6,8 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BootPlan } from '../model.js';
 import { runCommand } from '../run-command.js';
-import { writeFixedDtb } from './dtb-fixup.js';
+import { describeBuild, describeSteps } from './device-tree-build.js';
+import { writeRequestedTree } from './dtb-fixup.js';
 import { explainKexecFailure, type KexecFailure } from './kexec-errors.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -52,7 +53,7 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
   const unload = ['kexec', '-u'];
 
   if (options.dryRun) {
-    if (plan.dtbFixup) log(`would write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
+    if (plan.dtbBuild) log(`would write ${plan.dtbBuild.to}: ${describeBuild(plan.dtbBuild)}`);
     if (plan.initrdJoin) log(`would concatenate ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
     if (loaded) {
       commands.push(unload);
@@ -63,13 +64,15 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
     return { ok: true, message: null, commands };
   }
 
-  const temporary = [plan.dtbFixup?.to, plan.initrdJoin?.to].filter((f): f is string => !!f);
+  const temporary = [plan.dtbBuild?.to, plan.initrdJoin?.to].filter((f): f is string => !!f);
   try {
     try {
-      if (plan.dtbFixup) {
-        await mkdir(path.dirname(plan.dtbFixup.to), { recursive: true });
-        writeFixedDtb(plan.dtbFixup);
-        log(`wrote ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
+      if (plan.dtbBuild) {
+        await mkdir(path.dirname(plan.dtbBuild.to), { recursive: true });
+        const built = writeRequestedTree(plan.dtbBuild);
+        log(`wrote ${plan.dtbBuild.to}: ${describeBuild(plan.dtbBuild)}`);
+        for (const line of describeSteps(built.report)) log(`  ${line}`);
+        if (built.report.carried.length > 0) log(`  from the firmware's tree: ${built.report.carried.join(', ')}`);
       }
       if (plan.initrdJoin) {
         await concatenateInitrds(plan.initrdJoin.from, plan.initrdJoin.to);
@@ -172,3 +175,4 @@ async function run(argv: readonly string[], kexecBinary: string, log: (line: str
     uid: process.getuid?.() ?? null,
   };
 }
+

@@ -1,7 +1,7 @@
 // From a chosen entry to the exact commands that boot it. Pure: the entry, the machine facts and
 // the person's edits go in; argv arrays, the command line, the device tree choice, warnings or a
 // refusal come out. Nothing here reads a file; DTB contents arrive through `describeDtb`.
-import type { BootEdits, BootEntry, BootPlan, BootSource, Machine } from '../model.js';
+import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, Machine } from '../model.js';
 import { appendArgs, argName, isTakenFrom, joinCmdline, splitCmdline, withoutRunningOnlyArgs, type KernelArgs } from './cmdline.js';
 import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, piFirmwareArgs, usesDeviceTree } from './quirks.js';
 
@@ -22,6 +22,11 @@ export interface PlanOptions {
   source?: BootSource | null;
   /** Reads a .dtb from disk; null when it cannot be read as one. Without it, DTBs are taken as they are. */
   describeDtb?: (path: string) => DtbFacts | null;
+  /**
+   * Tries the device tree build the plan asks for (reading the files it names), so the plan can
+   * say which overlays and parameters apply; a string when it cannot be done at all.
+   */
+  tryDeviceTree?: (request: DeviceTreeRequest) => DeviceTreeReport | string;
 }
 
 /**
@@ -50,11 +55,16 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   const initrdPath = initrds.length > 1 ? `${tmpBase}-initrd.img` : initrds[0];
 
   const dtbChoice = chooseDtb(entry, machine, edits, options, warnings);
-  const dtbFixup =
-    dtbChoice?.needsMemory && machine.firmwareFdt !== null
-      ? { from: dtbChoice.path, memoryFrom: machine.firmwareFdt, to: `${tmpBase}.dtb` }
-      : null;
-  const dtb = dtbChoice && { path: dtbChoice.path, reason: dtbChoice.reason + (dtbFixup ? "; its memory node is taken from the firmware's tree" : '') };
+  const treeEdits = edits.overlays === false ? { ...entry, overlays: [], dtparams: [] } : entry;
+  const dtbBuild = dtbChoice && buildRequest(treeEdits, dtbChoice, machine, `${tmpBase}.dtb`);
+  const tried = dtbBuild && options.tryDeviceTree ? options.tryDeviceTree(dtbBuild) : null;
+  if (typeof tried === 'string') warnings.push(`the device tree cannot be built: ${tried}`);
+  const deviceTree = typeof tried === 'string' ? null : tried;
+  for (const step of deviceTree?.steps ?? []) {
+    if (!step.applied) warnings.push(`${step.kind === 'overlay' ? `overlay ${step.name}` : 'dtparam'} is not applied: ${step.reason ?? 'it failed'}; the rest of the tree still boots`);
+    else if (step.reason) warnings.push(`${step.kind === 'overlay' ? `overlay ${step.name}` : 'dtparam'}: ${step.reason}`);
+  }
+  const dtb = dtbChoice && { path: dtbChoice.path, reason: dtbChoice.reason + (dtbBuild && dtbChoice.needsMemory ? "; its memory node is taken from the firmware's tree" : '') };
 
   const load = [
     'kexec',
@@ -63,7 +73,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     ...(options.fileSigned ? ['-s'] : []),
     entry.kernel,
     ...(initrdPath === undefined ? [] : [`--initrd=${initrdPath}`]),
-    ...(dtb ? [`--dtb=${dtbFixup ? dtbFixup.to : dtb.path}`] : []),
+    ...(dtb ? [`--dtb=${dtbBuild ? dtbBuild.to : dtb.path}`] : []),
     `--append=${cmdline}`,
   ];
   const exec = machine.systemd ? ['systemctl', 'kexec'] : ['kexec', '-e', NO_SYNC];
@@ -77,7 +87,8 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     dtb,
     warnings,
     initrdJoin: initrds.length > 1 && initrdPath !== undefined ? { from: [...initrds], to: initrdPath } : null,
-    dtbFixup,
+    dtbBuild,
+    deviceTree,
   };
 }
 
@@ -136,12 +147,10 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
     if (named && named !== 'firmware') warnings.push(`the entry names a device tree (${named}), which ${machine.arch} kernels do not use; it is left out`);
     return null;
   }
-  if (entry.overlays.length > 0) {
-    warnings.push(`the entry asks for ${entry.overlays.length} device tree overlay(s) that kexmenu does not apply: ${entry.overlays.map((o) => o.path).join(', ')}`);
-  }
   if (options.fileSigned) {
     // kexec_file_load on ARM hands the new kernel the running kernel's own tree; --dtb is not used.
     if (named && named !== 'firmware') warnings.push(`kexec -s passes on the running kernel's device tree, so ${named} is not used`);
+    if (hasTreeEdits(entry)) warnings.push("kexec -s passes on the running kernel's device tree, so the entry's overlays and dtparams are not applied");
     return null;
   }
   if (named && named !== 'firmware') {
@@ -153,7 +162,23 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
     return { path: machine.firmwareFdt, reason: FIRMWARE_DTB_REASON + why, needsMemory: false };
   }
   warnings.push("no device tree: the entry names none and the firmware left none in /sys/firmware/fdt, so kexec-tools falls back to the running kernel's /proc/device-tree");
+  if (hasTreeEdits(entry)) warnings.push(`with no tree to apply them to, the entry's overlays and dtparams are not applied: ${entry.overlays.map((o) => o.path).join(', ')}`);
   return null;
+}
+
+function hasTreeEdits(entry: BootEntry): boolean {
+  return entry.overlays.length > 0 || entry.dtparams.length > 0;
+}
+
+/**
+ * The tree to build before loading, when the chosen one does not go as it is: a tree from disk
+ * gets the firmware's facts (its RAM first of all), and any tree gets the entry's overlays and
+ * parameters. Null when the tree can be handed to kexec unchanged.
+ */
+function buildRequest(entry: BootEntry, choice: DtbChoice, machine: Machine, to: string): DeviceTreeRequest | null {
+  const fromFirmware = choice.path === machine.firmwareFdt;
+  if (!hasTreeEdits(entry) && (fromFirmware || !choice.needsMemory)) return null;
+  return { base: choice.path, firmware: machine.firmwareFdt, overlays: entry.overlays, dtparams: entry.dtparams, to };
 }
 
 /** Warns about a DTB from disk that does not fit; true when its memory node must come from the firmware. */

@@ -1,10 +1,14 @@
 // kexmenu plan ID [ROOT...] [--append ARGS] [--cmdline FULL] [--sysroot DIR] [--arch ARCH]
-//                 [--board "COMPATIBLE ..."] [--device PATH]... [--json]
+//                 [--board "COMPATIBLE ..."] [--device PATH]... [--json] [--dtb-out FILE]
 // Scans, finds the entry, and prints how it would be booted on this machine (or on a machine
-// recorded under --sysroot): the exact kexec commands, the command line, the device tree and why.
+// recorded under --sysroot): the exact kexec commands, the command line, the device tree and why,
+// each overlay and parameter with whether it applies. --dtb-out writes the exact tree the boot
+// would pass, to read with dtc.
 import { archFromUname } from '../platform/arch.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { describeDtbFile } from '../boot/dtb-fixup.js';
+import { copyFileSync } from 'node:fs';
+import { describeBuild, describeSteps } from '../boot/device-tree-build.js';
+import { describeDtbFile, tryRequestedTree, writeRequestedTree } from '../boot/dtb-fixup.js';
 import { planBoot } from '../boot/plan.js';
 import { shellQuote } from '../boot/shell-quote.js';
 import { releaseMounts, scan } from '../discover/scan.js';
@@ -76,13 +80,13 @@ export async function planFromRequest(request: PlanRequest): Promise<Planned> {
   }
   const source = result.sources.find((s) => s.id === entry.source) ?? null;
   const edits = { ...(request.cmdline !== undefined && { cmdline: request.cmdline }), ...(request.append !== undefined && { append: request.append }) };
-  return { found: true, entry, plan: planBoot(entry, machine, edits, { source, describeDtb: describeDtbFile }) };
+  return { found: true, entry, plan: planBoot(entry, machine, edits, { source, describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree }) };
 }
 
 /** The JSON shape `kexmenu plan --json` prints. */
 export function planJson(plan: BootPlan): object {
-  const { ok, refusal, load, exec, cmdline, dtb, warnings } = plan;
-  return { ok, refusal, load, exec, cmdline, dtb, warnings };
+  const { ok, refusal, load, exec, cmdline, dtb, deviceTree, warnings } = plan;
+  return { ok, refusal, load, exec, cmdline, dtb, deviceTree, warnings };
 }
 
 /** The plan as lines a person reads; the commands are shell-quoted for display only. */
@@ -91,10 +95,12 @@ export function formatPlan(entry: BootEntry, plan: BootPlan): string {
   if (!plan.ok) lines.push(`Refused:      ${plan.refusal}`);
   lines.push(`Command line: ${plan.cmdline === '' ? '(empty)' : plan.cmdline}`);
   lines.push(`Device tree:  ${plan.dtb ? `${plan.dtb.path} (${plan.dtb.reason})` : 'none'}`);
+  for (const step of plan.deviceTree ? describeSteps(plan.deviceTree) : []) lines.push(`Overlay:      ${step}`);
+  if (plan.deviceTree && plan.deviceTree.carried.length > 0) lines.push(`Firmware:     ${plan.deviceTree.carried.join(', ')}`);
   for (const warning of plan.warnings) lines.push(`Warning:      ${warning}`);
   if (plan.ok) {
     if (plan.initrdJoin) lines.push(`Prepare:      join ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
-    if (plan.dtbFixup) lines.push(`Prepare:      write ${plan.dtbFixup.to}: ${plan.dtbFixup.from} with the memory of ${plan.dtbFixup.memoryFrom}`);
+    if (plan.dtbBuild) lines.push(`Prepare:      write ${plan.dtbBuild.to}: ${describeBuild(plan.dtbBuild)}`);
     lines.push(`Load:         ${shellQuote(plan.load)}`, `Boot:         ${shellQuote(plan.exec)}`);
   }
   return `${lines.map(forTerminal).join('\n')}\n`;
@@ -103,7 +109,7 @@ export function formatPlan(entry: BootEntry, plan: BootPlan): string {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: PLAN_OPTIONS });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...PLAN_OPTIONS, 'dtb-out': { type: 'string' } } });
   } catch (error) {
     process.stderr.write(`kexmenu plan: ${(error as Error).message}\n`);
     return 2;
@@ -121,8 +127,28 @@ export async function run(argv: string[]): Promise<number> {
     }
     const { entry, plan } = planned;
     process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : formatPlan(entry, plan));
+    const dtbOut = parsed.values['dtb-out'];
+    if (dtbOut !== undefined) {
+      const written = writeDtbOut(plan, dtbOut);
+      if (written !== null) {
+        process.stderr.write(`kexmenu plan: --dtb-out ${forTerminal(dtbOut)}: ${forTerminal(written)}\n`);
+        return 1;
+      }
+    }
     return plan.ok ? 0 : 1;
   } finally {
     await releaseMounts();
+  }
+}
+
+/** Writes the exact tree the boot would pass to `file`; why not, in words, when it cannot. */
+function writeDtbOut(plan: BootPlan, file: string): string | null {
+  try {
+    if (plan.dtbBuild) writeRequestedTree(plan.dtbBuild, file);
+    else if (plan.dtb) copyFileSync(plan.dtb.path, file);
+    else return 'this boot passes no device tree';
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
 }

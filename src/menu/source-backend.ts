@@ -3,9 +3,9 @@
 import path from 'node:path';
 import { mergeConfig, type MenuConfig } from '../config.js';
 import { scan, type ScanOptions } from '../discover/scan.js';
-import { describeDtbFile } from '../boot/dtb-fixup.js';
+import { describeDtbFile, tryRequestedTree } from '../boot/dtb-fixup.js';
 import { planBoot, type DtbFacts } from '../boot/plan.js';
-import type { BootSource, Machine, ScanResult } from '../model.js';
+import type { BootSource, DeviceTreeReport, DeviceTreeRequest, Machine, ScanResult } from '../model.js';
 import type { MenuBackend, ScanOutcome } from './backend.js';
 import { listNames, pollListing } from '../discover/hotplug.js';
 
@@ -33,6 +33,13 @@ export function createBackend(o: BackendOptions): MenuBackend {
     if (!dtbFacts.has(file)) dtbFacts.set(file, describeDtbFile(file));
     return dtbFacts.get(file) ?? null;
   };
+  // And build each device tree once per scan: overlays are read and merged to report on them.
+  const treeReports = new Map<string, DeviceTreeReport | string>();
+  const tryDeviceTree = (request: DeviceTreeRequest): DeviceTreeReport | string => {
+    const key = JSON.stringify(request);
+    if (!treeReports.has(key)) treeReports.set(key, tryRequestedTree(request));
+    return treeReports.get(key)!;
+  };
   return {
     async scan(log, onProgress) {
       const watched = o.watchDirs.flatMap((dir) => listNames(dir, true).map((name) => path.resolve(dir, name)));
@@ -50,6 +57,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
       const result = await scan({ ...options, ...(onProgress && { onProgress: (partial) => onProgress(outcome(partial)) }) });
       lastSources.clear();
       dtbFacts.clear();
+      treeReports.clear();
       for (const s of result.sources) lastSources.set(s.id, s);
       return outcome(result);
     },
@@ -57,6 +65,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
       return planBoot(entry, o.machine, edits ?? {}, {
         source: lastSources.get(entry.source) ?? null,
         describeDtb,
+        tryDeviceTree,
         ...(o.tmpDir ? { tmpDir: o.tmpDir } : {}),
       });
     },

@@ -19,6 +19,8 @@ export interface CarriedFacts {
   tree: FdtTree;
   /** What was carried, in words, for the plan ("local-mac-address of /soc/ethernet@7d580000"). */
   carried: string[];
+  /** Why the firmware's RAM could not be written into the tree; null when it was (or it has none). */
+  memoryProblem: string | null;
 }
 
 function clone(node: FdtNode): FdtNode {
@@ -86,9 +88,13 @@ function counterpart(disk: FdtTree, diskAliases: Map<string, string>, firmwareAl
 export function carryFirmwareFacts(disk: FdtTree, firmware: FdtTree, seed: Uint8Array): CarriedFacts {
   const tree: FdtTree = { root: clone(disk.root), reservations: disk.reservations.map((r) => ({ ...r })), bootCpuidPhys: disk.bootCpuidPhys };
   const carried: string[] = [];
+  let memoryProblem: string | null = null;
 
   const ranges = memoryRanges(firmware);
-  if (ranges.length > 0 && setMemoryRanges(tree, ranges)) carried.push(`memory (${ranges.length} range${ranges.length === 1 ? '' : 's'})`);
+  if (ranges.length > 0) {
+    if (setMemoryRanges(tree, ranges)) carried.push(`memory (${ranges.length} range${ranges.length === 1 ? '' : 's'})`);
+    else memoryProblem = "the firmware's memory ranges do not fit the tree's #address-cells/#size-cells";
+  }
 
   const diskAliases = aliases(tree);
   const firmwareAliases = aliases(firmware);
@@ -151,7 +157,7 @@ export function carryFirmwareFacts(disk: FdtTree, firmware: FdtTree, seed: Uint8
     tree.reservations.push({ ...r });
     carried.push(`/memreserve/ 0x${r.address.toString(16)} 0x${r.size.toString(16)}`);
   }
-  return { tree, carried };
+  return { tree, carried, memoryProblem };
 }
 
 /** Bytes the seeds need: what the caller reads from /dev/urandom. */

@@ -1,8 +1,9 @@
 // The editor: the command line with a caret under the cursor (visible on every terminal, even
-// without styling), the initrd and DTB choices, and the plan that Enter would carry out.
+// without styling), the initrd, DTB and overlay choices, and the plan that Enter would carry out.
 import { Box, Text } from 'ink';
+import { describeSteps, overlayName } from '../boot/device-tree-build.js';
 import { shellQuote } from '../boot/shell-quote.js';
-import type { BootEdits, BootEntry, BootPlan } from '../model.js';
+import type { BootEdits, BootEntry, BootPlan, DeviceTreeReport } from '../model.js';
 import { editsOf, type EditorState, type Field } from './editor-state.js';
 import { fit, truncate } from './layout.js';
 import { visibleLine } from './line-edit.js';
@@ -20,6 +21,14 @@ interface Props {
 
 export function onDisk(file: string, root: string | null): string {
   return root && root !== '/' && file.startsWith(`${root}/`) ? file.slice(root.length) : file;
+}
+
+/** "vc4-kms-v3d (applied), disable-bt (failed: ...)", or why there are none. */
+function overlaysLine(entry: BootEntry, on: boolean, report: DeviceTreeReport | null): string {
+  if (entry.overlays.length === 0 && entry.dtparams.length === 0) return 'none';
+  if (!on) return `off: the tree without the entry's ${entry.overlays.length} overlay(s) and dtparams`;
+  if (!report) return entry.overlays.map((o) => overlayName(o.path)).join(', ');
+  return describeSteps(report).join(', ');
 }
 
 export function EditorView({ editor, entry, plan, sourceRoot, width, height }: Props) {
@@ -44,8 +53,9 @@ export function EditorView({ editor, entry, plan, sourceRoot, width, height }: P
       <Text>{fit(editor.field === 'cmdline' ? `  ${' '.repeat(shown.cursor)}^` : '', inner)}</Text>
       <Text>{fit(`${mark('initrd')} Initrd ${editor.initrdIndex + 1}/${editor.initrds.length}: ${initrd.length ? initrd.map((f) => onDisk(f, sourceRoot)).join(' + ') : 'none'}`, inner)}</Text>
       <Text>{fit(`${mark('dtb')} DTB ${editor.dtbIndex + 1}/${editor.dtbs.length}:    ${dtb ? onDisk(dtb, sourceRoot) : 'chosen by the boot rules'}`, inner)}</Text>
+      <Text>{fit(`${mark('overlays')} Overlays:   ${overlaysLine(entry, editor.overlays, result.deviceTree)}`, inner)}</Text>
       <Text>{fit('Enter will run:', inner)}</Text>
-      <Box flexDirection="column" height={Math.max(1, height - 10 - notes.length)} overflow="hidden">
+      <Box flexDirection="column" height={Math.max(1, height - 11 - notes.length)} overflow="hidden">
         {command.map((line, i) => (
           <Text key={i} wrap="wrap">{`  ${forTerminal(line)}`}</Text>
         ))}

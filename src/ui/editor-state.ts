@@ -1,12 +1,12 @@
-// The editor's pure state: the command line being edited, and which initrd list and DTB are
-// chosen among those found on the entry's disk. Tab moves between the three fields; on the initrd
-// and DTB fields Left/Right cycle the choices.
+// The editor's pure state: the command line being edited, which initrd list and DTB are chosen
+// among those found on the entry's disk, and whether the entry's device tree overlays go in. Tab
+// moves between the fields; on the others Left/Right cycle the choices.
 import type { BootEdits, BootEntry, ScanResult } from '../model.js';
 import type { Key } from './keys.js';
 import { editLine, lineOf, type LineState } from './line-edit.js';
 
-export type Field = 'cmdline' | 'initrd' | 'dtb';
-const FIELDS: Field[] = ['cmdline', 'initrd', 'dtb'];
+export type Field = 'cmdline' | 'initrd' | 'dtb' | 'overlays';
+const FIELDS: Field[] = ['cmdline', 'initrd', 'dtb', 'overlays'];
 
 export interface EditorState {
   entryId: string;
@@ -18,6 +18,8 @@ export interface EditorState {
   /** DTBs to choose from; [0] is the entry's own; null lets the boot rules decide. */
   dtbs: (string | null)[];
   dtbIndex: number;
+  /** The entry's overlays and dtparams are applied (the default); false boots the tree without them. */
+  overlays: boolean;
 }
 
 export interface EditChoices {
@@ -43,7 +45,7 @@ export function editChoices(entry: BootEntry, scan: ScanResult): EditChoices {
 }
 
 export function editorFor(entry: BootEntry, choices: EditChoices): EditorState {
-  return { entryId: entry.id, line: lineOf(entry.cmdline), field: 'cmdline', ...choices, initrdIndex: 0, dtbIndex: 0 };
+  return { entryId: entry.id, line: lineOf(entry.cmdline), field: 'cmdline', ...choices, initrdIndex: 0, dtbIndex: 0, overlays: true };
 }
 
 export function editorKey(editor: EditorState, key: Key): EditorState {
@@ -56,6 +58,7 @@ export function editorKey(editor: EditorState, key: Key): EditorState {
     : key.kind === 'left' || key.kind === 'up' ? -1 : 0;
   if (step === 0) return editor;
   const cycle = (i: number, n: number) => (i + step + n) % n;
+  if (editor.field === 'overlays') return { ...editor, overlays: !editor.overlays };
   return editor.field === 'initrd'
     ? { ...editor, initrdIndex: cycle(editor.initrdIndex, editor.initrds.length) }
     : { ...editor, dtbIndex: cycle(editor.dtbIndex, editor.dtbs.length) };
@@ -67,5 +70,6 @@ export function editsOf(editor: EditorState, entry: BootEntry): BootEdits {
   if (editor.line.text !== entry.cmdline) edits.cmdline = editor.line.text;
   if (editor.initrdIndex !== 0) edits.initrd = editor.initrds[editor.initrdIndex] ?? [];
   if (editor.dtbIndex !== 0) edits.dtb = editor.dtbs[editor.dtbIndex] ?? null;
+  if (!editor.overlays && (entry.overlays.length > 0 || entry.dtparams.length > 0)) edits.overlays = false;
   return edits;
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeDtbBytes, describeDtbFile, withFirmwareMemory, writeFixedDtb } from '../../src/boot/dtb-fixup.js';
+import { describeDtbBytes, describeDtbFile, tryRequestedTree, writeRequestedTree } from '../../src/boot/dtb-fixup.js';
+import type { DeviceTreeRequest } from '../../src/model.js';
 import { memoryRanges, parseFdt, rootCompatible } from '../../src/platform/fdt.js';
 import { fixturePath } from '../helpers/golden.js';
 
@@ -37,43 +38,37 @@ describe('describeDtbFile', () => {
   });
 });
 
-describe('withFirmwareMemory', () => {
-  it("gives the disk tree the firmware's RAM and keeps everything else", () => {
-    const fixed = withFirmwareMemory(readFileSync(upstream), readFileSync(pi3Firmware));
-    expect(fixed).toBeInstanceOf(Uint8Array);
-    const tree = parseFdt(fixed as Uint8Array)!;
-    expect(memoryRanges(tree)).toEqual([{ address: 0n, size: 0x3b400000n }]);
-    expect(rootCompatible(tree)).toEqual(['brcm,bcm2837']);
-    // dtc reads the result back: it is a well-formed blob, serial node and all.
-    const dts = execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: fixed as Uint8Array }).toString();
-    expect(dts).toContain('serial@7e215040');
-    expect(dts).toMatch(/reg = <0x00 0x3b400000>;/);
-  });
+const request = (base: string, firmware: string | null, to: string): DeviceTreeRequest => ({ base, firmware, overlays: [], dtparams: [], to });
 
-  it('says why when it cannot', () => {
-    const noMemory = dtb('firmware-without-memory', '');
-    expect(withFirmwareMemory(readFileSync(upstream), readFileSync(noMemory))).toBe("the firmware's tree names no memory either");
-    expect(withFirmwareMemory(new Uint8Array(4), readFileSync(pi3Firmware))).toBe('is not a valid device tree blob');
-    expect(withFirmwareMemory(readFileSync(upstream), new Uint8Array(4))).toBe("the firmware's tree is not a valid device tree blob");
-    expect(withFirmwareMemory(readFileSync(upstream), readFileSync(aboveFourGiB))).toBe("the firmware's memory ranges do not fit its #address-cells/#size-cells");
-  });
-});
-
-describe('writeFixedDtb', () => {
-  it('writes the fixed copy where the plan says', () => {
+describe('writeRequestedTree', () => {
+  it("writes the disk tree with the firmware's RAM where the plan says, and keeps everything else", () => {
     const to = path.join(dir, 'fixed.dtb');
-    writeFixedDtb({ from: upstream, memoryFrom: rpi4Firmware, to });
+    const built = writeRequestedTree(request(upstream, rpi4Firmware, to));
+    expect(built.report.carried).toContain('memory (2 ranges)');
     expect(describeDtbFile(to)).toEqual({ compatible: ['brcm,bcm2837'], hasMemory: true });
     expect(memoryRanges(parseFdt(readFileSync(to))!)).toEqual([
       { address: 0n, size: 0x3b400000n },
       { address: 0x40000000n, size: 0xbc000000n },
     ]);
+    // dtc reads the result back: it is a well-formed blob, serial node and all.
+    const dts = execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: readFileSync(to) }).toString();
+    expect(dts).toContain('serial@7e215040');
+    expect(rootCompatible(parseFdt(readFileSync(to))!)).toEqual(['brcm,bcm2837']);
   });
 
-  it('throws a sentence naming the file it could not use', () => {
-    expect(() => writeFixedDtb({ from: path.join(dir, 'gone.dtb'), memoryFrom: rpi4Firmware, to: path.join(dir, 'x.dtb') })).toThrow(`cannot read the device tree ${path.join(dir, 'gone.dtb')}`);
-    expect(() => writeFixedDtb({ from: upstream, memoryFrom: aboveFourGiB, to: path.join(dir, 'y.dtb') })).toThrow(
-      `cannot give ${upstream} the firmware's memory: the firmware's memory ranges do not fit its #address-cells/#size-cells`,
-    );
+  it('throws a sentence naming what it could not use', () => {
+    expect(() => writeRequestedTree(request(path.join(dir, 'gone.dtb'), rpi4Firmware, path.join(dir, 'x.dtb')))).toThrow(`cannot read the device tree ${path.join(dir, 'gone.dtb')}`);
+    expect(() => writeRequestedTree(request(upstream, path.join(dir, 'no-fdt'), path.join(dir, 'x.dtb')))).toThrow(`cannot read the firmware's device tree ${path.join(dir, 'no-fdt')} (it needs root)`);
+    expect(() => writeRequestedTree(request(upstream, aboveFourGiB, path.join(dir, 'y.dtb')))).toThrow("the firmware's memory ranges do not fit the tree's #address-cells/#size-cells");
+    expect(() => writeRequestedTree(request(path.join(dir, 'upstream.dts'), rpi4Firmware, path.join(dir, 'z.dtb')))).toThrow('the base tree is not a valid device tree blob');
+  });
+});
+
+describe('tryRequestedTree', () => {
+  it('says what an overlay that cannot be read does to the plan, and still builds the rest', () => {
+    const report = tryRequestedTree({ ...request(upstream, pi3Firmware, path.join(dir, 'unused.dtb')), overlays: [{ path: path.join(dir, 'absent.dtbo'), params: [] }] });
+    expect(typeof report).toBe('object');
+    expect(report).toMatchObject({ steps: [{ kind: 'overlay', name: 'absent', applied: false, reason: `cannot read ${path.join(dir, 'absent.dtbo')} as a device tree overlay` }] });
+    expect(existsSync(path.join(dir, 'unused.dtb'))).toBe(false);
   });
 });

@@ -99,7 +99,7 @@ describe('loadPlan preparing files', () => {
     execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, dts]);
     const { describeDtbFile } = await import('../../src/boot/dtb-fixup.js');
     const plan = planBoot(entry({ arch: 'aarch64', dtb }), rpi4, {}, { tmpDir: dir, describeDtb: describeDtbFile });
-    expect(plan.dtbFixup).not.toBeNull();
+    expect(plan.dtbBuild).not.toBeNull();
     const outcome = await loadPlan(plan, { kexecBinary: fake.binary, kexecLoadedFile: path.join(dir, 'absent') });
     expect(outcome.ok).toBe(true);
     const loaded = parseFdt(new Uint8Array(fake.copy('dtb')));
@@ -109,7 +109,7 @@ describe('loadPlan preparing files', () => {
       { address: 0x40000000n, size: 0xbc000000n },
     ]);
     expect(loaded && memoryRanges(loaded)).toEqual(firmware && memoryRanges(firmware));
-    expect(existsSync(plan.dtbFixup!.to)).toBe(false);
+    expect(existsSync(plan.dtbBuild!.to)).toBe(false);
   });
 
   it('stops waiting for a `kexec -l` that never returns, and says what to do', async () => {

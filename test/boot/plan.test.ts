@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeDtbFile } from '../../src/boot/dtb-fixup.js';
+import { describeDtbFile, tryRequestedTree, writeRequestedTree } from '../../src/boot/dtb-fixup.js';
 import { FIRMWARE_DTB_REASON, planBoot } from '../../src/boot/plan.js';
 import type { BootEntry, BootSource } from '../../src/model.js';
 import { readMachine } from '../../src/platform/machine.js';
@@ -132,7 +132,8 @@ describe('planBoot on other arm64 boards', () => {
       dtb: { path: firmwareFdt('qemu-virt-aarch64'), reason: FIRMWARE_DTB_REASON },
       warnings: [],
       initrdJoin: null,
-      dtbFixup: null,
+      dtbBuild: null,
+      deviceTree: null,
     });
   });
 
@@ -240,6 +241,14 @@ describe('planBoot with device trees from disk', () => {
     execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, dts]);
     return dtb;
   };
+  /** A whole dts (overlays with /plugin/), compiled with symbols as the Pi's trees are. */
+  const compileWith = (name: string, body: string): string => {
+    const dts = path.join(dir, `${name}.dts`);
+    writeFileSync(dts, `/dts-v1/;\n${body}\n`);
+    const out = path.join(dir, `${name}${body.includes('/plugin/') ? '.dtbo' : '.dtb'}`);
+    execFileSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', out, dts]);
+    return out;
+  };
   const withMemory = compile('full', 'memory@0 { device_type = "memory"; reg = <0 0 0x3b400000>; };');
   const emptyMemory = compile('empty', 'memory@0 { device_type = "memory"; reg = <0 0 0>; };');
   const noMemory = compile('none', '');
@@ -253,7 +262,7 @@ describe('planBoot with device trees from disk', () => {
     ['no memory node', noMemory],
   ])("uses the entry's own DTB with the firmware's memory ranges (%s), through a temporary copy", (_what, dtb) => {
     const plan = planBoot(fdtdirEntry(dtb), machine('rpi4b'), {}, { describeDtb: describeDtbFile, tmpDir: '/tmp' });
-    expect(plan.dtbFixup).toEqual({ from: dtb, memoryFrom: firmwareFdt('rpi4b'), to: '/tmp/kexmenu-mmcblk0p2_extlinux_1.dtb' });
+    expect(plan.dtbBuild).toEqual({ base: dtb, firmware: firmwareFdt('rpi4b'), overlays: [], dtparams: [], to: '/tmp/kexmenu-mmcblk0p2_extlinux_1.dtb' });
     expect(plan.load).toContain('--dtb=/tmp/kexmenu-mmcblk0p2_extlinux_1.dtb');
     expect(plan.dtb).toEqual({ path: dtb, reason: "FDTDIR match for raspberrypi,4-model-b; its memory node is taken from the firmware's tree" });
     expect(plan.warnings).toEqual([]);
@@ -262,7 +271,7 @@ describe('planBoot with device trees from disk', () => {
   it('uses a disk DTB as it is when the firmware left no tree to take memory from', () => {
     const noFirmware = { ...machine('rpi4b'), firmwareFdt: null };
     const plan = planBoot(fdtdirEntry(withMemory), noFirmware, {}, { describeDtb: describeDtbFile });
-    expect(plan.dtbFixup).toBeNull();
+    expect(plan.dtbBuild).toBeNull();
     expect(plan.load).toContain(`--dtb=${withMemory}`);
     const empty = planBoot(fdtdirEntry(emptyMemory), noFirmware, {}, { describeDtb: describeDtbFile });
     expect(empty.warnings).toEqual([expect.stringContaining('has no memory node and the firmware left no tree')]);
@@ -282,14 +291,60 @@ describe('planBoot with device trees from disk', () => {
     expect(firmware.dtb).toEqual({ path: firmwareFdt('rpi4b'), reason: FIRMWARE_DTB_REASON });
   });
 
-  it('warns about overlays it does not apply, and about a board with no tree at all', () => {
+  it('says that overlays and dtparams need a tree, on a board with no tree at all', () => {
     const noFirmware = { ...machine('qemu-virt-aarch64'), firmwareFdt: null };
     const plan = planBoot(entry({ overlays: [{ path: '/boot/overlays/uart.dtbo', params: [] }] }), noFirmware);
     expect(plan.dtb).toBeNull();
+    expect(plan.dtbBuild).toBeNull();
     expect(plan.load.some((a) => a.startsWith('--dtb'))).toBe(false);
     expect(plan.warnings).toEqual([
-      'the entry asks for 1 device tree overlay(s) that kexmenu does not apply: /boot/overlays/uart.dtbo',
       "no device tree: the entry names none and the firmware left none in /sys/firmware/fdt, so kexec-tools falls back to the running kernel's /proc/device-tree",
+      "with no tree to apply them to, the entry's overlays and dtparams are not applied: /boot/overlays/uart.dtbo",
     ]);
+  });
+
+  it("applies the entry's overlays with their parameters to its tree, and says which did not apply and why", () => {
+    const base = compileWith(
+      'base',
+      `/ { #address-cells = <2>; #size-cells = <1>; compatible = "raspberrypi,4-model-b", "brcm,bcm2711";
+        memory@0 { device_type = "memory"; reg = <0 0 0>; };
+        i2c1: i2c@7e804000 { status = "disabled"; };
+        __overrides__ { i2c_arm = <&i2c1>,"status"; }; };`,
+    );
+    const rtc = compileWith(
+      'i2c-rtc',
+      `/plugin/; / { fragment@0 { target = <&i2c1>; __overlay__ { rtc: rtc@68 { compatible = "dallas,ds1307"; reg = <0x68>; status = "disabled"; }; }; };
+        __overrides__ { ds3231 = <&rtc>,"compatible=maxim,ds3231", <&rtc>,"status"; }; };`,
+    );
+    const wants = compileWith('wants-spi', '/plugin/; / { fragment@0 { target = <&spi0>; __overlay__ { status = "okay"; }; }; };');
+    const e = entry({
+      dtb: base,
+      overlays: [{ path: rtc, params: [{ name: 'ds3231', value: null }, { name: 'addr', value: '0x51' }] }, { path: wants, params: [] }],
+      dtparams: [{ name: 'i2c_arm', value: 'on' }],
+    });
+    const plan = planBoot(e, machine('rpi4b'), {}, { describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree, tmpDir: dir });
+    expect(plan.dtbBuild).toMatchObject({ base, firmware: firmwareFdt('rpi4b'), overlays: e.overlays, dtparams: e.dtparams });
+    expect(plan.deviceTree?.steps.map((s) => [s.kind, s.name, s.applied, s.reason])).toEqual([
+      ['dtparam', 'base', true, null],
+      ['overlay', 'i2c-rtc', true, "addr=0x51: no parameter addr in this tree's __overrides__"],
+      ['overlay', 'wants-spi', false, expect.stringContaining('spi0')],
+    ]);
+    expect(plan.deviceTree?.carried).toContain('memory (2 ranges)');
+    expect(plan.warnings).toEqual([
+      "overlay i2c-rtc: addr=0x51: no parameter addr in this tree's __overrides__",
+      expect.stringMatching(/^overlay wants-spi is not applied: .*spi0.*; the rest of the tree still boots$/),
+    ]);
+    // What the loader writes is that tree: the RTC as the parameters made it, on an enabled bus.
+    const out = path.join(dir, 'built.dtb');
+    writeRequestedTree(plan.dtbBuild!, out);
+    const dts = execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-s', out]).toString();
+    expect(dts).toMatch(/i2c@7e804000 \{[^}]*rtc@68 \{\s*compatible = "maxim,ds3231";\s*phandle = <[^>]+>;\s*reg = <0x68>;\s*status = "okay";/);
+    expect(dts).toMatch(/i2c@7e804000 \{\s*phandle = <0x01>;\s*status = "okay";/);
+    expect(dts).toMatch(/memory@0 \{\s*device_type = "memory";\s*reg = <0x00 0x00 0x3b400000 0x00 0x40000000 0xbc000000>;/);
+    // Switched off in the editor: the disk's tree with the firmware's facts, and nothing else.
+    const bare = planBoot(e, machine('rpi4b'), { overlays: false }, { describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree, tmpDir: dir });
+    expect(bare.dtbBuild).toMatchObject({ base, overlays: [], dtparams: [] });
+    expect(bare.deviceTree?.steps).toEqual([]);
+    expect(bare.warnings).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 // The plan command as a person runs it: the real CLI over a fixture tree and a recorded board.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryRanges, parseFdt, rootCompatible } from '../../src/platform/fdt.js';
 import { kexmenu } from '../helpers/cli.js';
 import { fixturePath } from '../helpers/golden.js';
 
@@ -22,7 +25,7 @@ describe('kexmenu plan', () => {
     const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus-nr_cpus1'), '--board', 'raspberrypi,3-model-b brcm,bcm2837', '--append', 'console=ttyS0,115200', '--json');
     expect(run.exitCode).toBe(0);
     const plan = JSON.parse(run.stdout);
-    expect(Object.keys(plan)).toEqual(['ok', 'refusal', 'load', 'exec', 'cmdline', 'dtb', 'warnings']);
+    expect(Object.keys(plan)).toEqual(['ok', 'refusal', 'load', 'exec', 'cmdline', 'dtb', 'deviceTree', 'warnings']);
     const dtb = path.join(TREE, 'usr/lib/linux-image-6.1.0-27-arm64/broadcom/bcm2837-rpi-3-b.dtb');
     expect(plan).toEqual({
       ok: true,
@@ -36,8 +39,20 @@ describe('kexmenu plan', () => {
       exec: ['kexec', '-e', '-y'],
       cmdline: 'root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
       dtb: { path: dtb, reason: expect.stringMatching(/bcm2837-rpi-3-b\.dtb is compatible with raspberrypi,3-model-b; its memory node is taken from the firmware's tree$/) },
+      deviceTree: { steps: [], carried: ['memory (1 range)'] },
       warnings: [],
     });
+  });
+
+  it('--dtb-out writes the exact tree the boot would pass: the FDTDIR tree with the firmware memory', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kexmenu-dtb-out-')), 'boot.dtb');
+    const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus-nr_cpus1'), '--board', 'raspberrypi,3-model-b brcm,bcm2837', '--dtb-out', out);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Firmware:     memory (1 range)');
+    const tree = parseFdt(readFileSync(out))!;
+    expect(rootCompatible(tree)[0]).toBe('raspberrypi,3-model-b');
+    expect(memoryRanges(tree)).toEqual(memoryRanges(parseFdt(readFileSync(path.join(board('rpi3b-plus-nr_cpus1'), 'sys/firmware/fdt')))!));
+    rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
   it("takes the recorded board's compatible by default and falls back to the firmware tree", async () => {

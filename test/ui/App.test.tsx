@@ -1,7 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tryRequestedTree } from '../../src/boot/dtb-fixup.js';
 import { planBoot } from '../../src/boot/plan.js';
 import { EMPTY_CONFIG, type MenuConfig } from '../../src/config.js';
 import type { Machine, ScanResult } from '../../src/model.js';
@@ -126,6 +131,35 @@ describe('App', () => {
     expect(screen()).toMatch(/--append=.*nomodeset/);
     await press('\x1b');
     expect(screen()).toMatch(/edit discarded/);
+  });
+
+  it("shows in the editor which of a Pi entry's overlays apply, and switches them off", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kexmenu-app-dt-'));
+    try {
+      const compile = (name: string, dts: string) => {
+        const out = path.join(dir, name);
+        execFileSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', out, '-'], { input: `/dts-v1/;\n${dts}` });
+        return out;
+      };
+      const base = compile('bcm2711-rpi-4-b.dtb', '/ { compatible = "raspberrypi,4-model-b"; v3d: v3d { status = "disabled"; }; };');
+      const kms = compile('vc4-kms-v3d.dtbo', '/plugin/; / { fragment@0 { target = <&v3d>; __overlay__ { status = "okay"; }; }; };');
+      const bt = compile('disable-bt.dtbo', '/plugin/; / { fragment@0 { target = <&bt>; __overlay__ { status = "disabled"; }; }; };');
+      const scan = twoDisks();
+      scan.entries[0] = { ...scan.entries[0]!, arch: 'aarch64', dtb: base, overlays: [{ path: kms, params: [] }, { path: bt, params: [] }] };
+      const pi: Machine = { ...machine, arch: 'aarch64', compatible: ['raspberrypi,4-model-b'] };
+      const backend = new MemoryBackend(scan);
+      backend.plan = (entry, edits) => planBoot(entry, pi, edits ?? {}, { tryDeviceTree: tryRequestedTree, tmpDir: dir });
+      const { app, press, screen } = await start(backend);
+      unmount = app.unmount;
+      await press('e');
+      expect(screen()).toMatch(/Overlays: +vc4-kms-v3d \(applied\), disable-bt \(failed: [^)]*bt/);
+      await press('\t\t\t');
+      await press('\x1b[C');
+      expect(screen()).toMatch(/Overlays: +off: the tree without the entry's 2 overlay\(s\)/);
+      expect(screen()).not.toMatch(/disable-bt is not applied/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows the scan problems in the log view', async () => {

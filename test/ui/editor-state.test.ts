@@ -22,8 +22,20 @@ describe('editor choices', () => {
     expect(editsOf(ed, pi)).toEqual({ initrd: [] });
     ed = editorKey(editorKey(ed, { kind: 'tab' }), { kind: 'left' });
     expect(editsOf(ed, pi)).toEqual({ initrd: [], dtb: null });
+    // An entry without overlays: switching them off changes nothing.
+    ed = editorKey(editorKey(ed, { kind: 'tab' }), { kind: 'right' });
+    expect(editsOf(ed, pi)).toEqual({ initrd: [], dtb: null });
     // Back on the command line, keys edit the text again.
     ed = editorKey(editorKey(ed, { kind: 'tab' }), { kind: 'text', text: ' x' });
     expect(editsOf(ed, pi).cmdline).toBe('root=/dev/sda1 ro quiet x');
+  });
+
+  it("switches an entry's overlays and dtparams off, and on again", () => {
+    const withOverlays = { ...pi, overlays: [{ path: '/b/overlays/vc4-kms-v3d.dtbo', params: [] }] };
+    let ed = editorFor(withOverlays, editChoices(withOverlays, scan));
+    expect(ed.overlays).toBe(true);
+    ed = editorKey(editorKey(editorKey(editorKey(ed, { kind: 'tab' }), { kind: 'tab' }), { kind: 'tab' }), { kind: 'right' });
+    expect(editsOf(ed, withOverlays)).toEqual({ overlays: false });
+    expect(editsOf(editorKey(ed, { kind: 'left' }), withOverlays)).toEqual({});
   });
 });
