@@ -1,6 +1,7 @@
 // npm run bench: prints figures (never pass/fail). Each section measures one part of kexmenu.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { benchFdtdir } from './fdtdir.js';
 import { benchMenu } from './menu.js';
 import { benchQemu } from './qemu.js';
 import { benchScan } from './scan.js';
@@ -10,6 +11,7 @@ mkdirSync(cacheDir, { recursive: true });
 
 const sections: [string, () => Promise<string[]>][] = [
   ['scan', () => benchScan(cacheDir)],
+  ['fdtdir', () => benchFdtdir(cacheDir)],
   ['menu', () => benchMenu()],
   ['qemu', () => benchQemu()],
 ];

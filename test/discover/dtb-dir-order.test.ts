@@ -1,0 +1,59 @@
+// FDTDIR reads in a likely order: the board's vendor directory and file names first, so the
+// board's tree is found after a handful of reads among a thousand, and the other directories are
+// never listed. The same answer as reading everything: order only decides when the search stops.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fsSourceFiles } from '../../src/discover/source-files.js';
+import { matchDtbDirectory } from '../../src/discover/dtb-dir.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-order-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function tree(file: string, compatible: string[]): void {
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  const dts = `/dts-v1/;\n/ { compatible = ${compatible.map((c) => `"${c}"`).join(', ')}; };\n`;
+  execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(root, file), '-'], { input: dts });
+}
+
+// A kernel package's layout: vendor directories, 40 boards in the other one.
+for (let i = 0; i < 40; i++) tree(`dtbs/allwinner/sun50i-board-${i}.dtb`, [`vendor,board-${i}`, 'allwinner,sun50i-h6']);
+tree('dtbs/broadcom/bcm2711-rpi-400.dtb', ['raspberrypi,400', 'brcm,bcm2711']);
+tree('dtbs/broadcom/bcm2837-rpi-3-b.dtb', ['raspberrypi,3-model-b', 'brcm,bcm2837']);
+tree('dtbs/broadcom/bcm2711-rpi-4-b.dtb', ['raspberrypi,4-model-b', 'brcm,bcm2711']);
+
+function counted() {
+  const files = fsSourceFiles(root);
+  const opened = new Set<string>();
+  const listed: string[] = [];
+  return {
+    opened,
+    listed,
+    files: {
+      ...files,
+      readBytes: (p: string, offset: number, length: number) => (opened.add(p), files.readBytes(p, offset, length)),
+      list: (p: string) => (listed.push(p), files.list(p)),
+    },
+  };
+}
+
+describe('FDTDIR search order', () => {
+  it("reads the board's SoC-named files in its vendor directory first, and lists no other directory", () => {
+    const { files, opened, listed } = counted();
+    const match = matchDtbDirectory(files, '/dtbs', ['raspberrypi,4-model-b', 'brcm,bcm2711']);
+    expect(match.path).toBe('/dtbs/broadcom/bcm2711-rpi-4-b.dtb');
+    // At most the two trees that name the SoC (directory order decides between them).
+    expect([...opened].every((f) => f.startsWith('/dtbs/broadcom/bcm2711-'))).toBe(true);
+    expect(opened.has('/dtbs/broadcom/bcm2711-rpi-4-b.dtb')).toBe(true);
+    expect(listed).toEqual(['/dtbs', '/dtbs/broadcom']);
+  });
+
+  it('still finds a tree in a directory not named after the vendor, by reading the rest', () => {
+    tree('dtbs/other/renamed.dtb', ['acme,widget', 'acme,soc']);
+    const { files, opened } = counted();
+    expect(matchDtbDirectory(files, '/dtbs', ['acme,widget']).path).toBe('/dtbs/other/renamed.dtb');
+    expect(opened.size).toBe(44);
+  });
+});
