@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildDeviceTree } from '../../src/boot/device-tree-build.js';
 import { readDiskSettings } from '../../src/config.js';
 import { parseBlkidExport } from '../../src/discover/block-devices.js';
 import { scanSource } from '../../src/discover/scan-source.js';
@@ -238,6 +239,47 @@ function fdtTarget(): Target {
   };
 }
 
+/** Overlays in the Raspberry Pi's style, each with parameters of every form its __overrides__ uses. */
+const OVERLAY_SEEDS = [
+  `/plugin/; / { fragment@0 { target = <&i2c1>; __overlay__ { #address-cells = <1>; #size-cells = <0>; status = "okay";
+     rtc: rtc@68 { compatible = "dallas,ds1307"; reg = <0x68>; status = "disabled"; }; }; };
+     fragment@1 { target-path = "/"; __dormant__ { extra { value = "x"; }; }; };
+     __overrides__ { ds3231 = <&rtc>,"compatible=maxim,ds3231", <&rtc>,"status"; addr = <&rtc>,"reg:0";
+       wakeup = <&rtc>,"wakeup-source?"; extra = <0>,"+1"; mode = <&rtc>,"mode{fast=1,slow=0}"; bytes = <&rtc>,"mac["; }; };`,
+  `/plugin/; / { fragment@0 { target = <&uart0>; __overlay__ { status = "disabled"; }; };
+     fragment@1 { target-path = "/soc"; __overlay__ { node: thing@1 { reg = <1>; link = <&node>; }; }; }; };`,
+];
+const BASE_SEED = `/ { #address-cells = <1>; #size-cells = <1>; compatible = "raspberrypi,4-model-b";
+  soc { i2c1: i2c@7e804000 { status = "disabled"; }; uart0: serial@7e201000 { status = "okay"; }; };
+  __overrides__ { i2c_arm = <&i2c1>,"status"; baud = <&i2c1>,"clock-frequency:0"; }; };`;
+
+/** A .dtbo and its parameters from a stranger's disk, applied to a base tree (also mutated). */
+function overlayTarget(): Target {
+  const compile = (dts: string) => new Uint8Array(execFileSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb'], { input: `/dts-v1/;\n${dts}` }));
+  const overlays = OVERLAY_SEEDS.map(compile);
+  const bases = [compile(BASE_SEED), ...dtbSeeds()];
+  const names = ['ds3231', 'addr', 'wakeup', 'extra', 'mode', 'bytes', 'i2c_arm', 'baud', 'nosuch'];
+  const values = [null, 'on', 'off', '0x68', '99999999999999999999', 'fast', 'zz', 'b8:27:eb:00:00:01', ''];
+  return {
+    name: 'overlay',
+    make(p) {
+      const base = p.chance(0.3) ? mutateBytes(p, p.one(bases)) : p.one(bases);
+      const overlay = mutateBytes(p, p.one(overlays));
+      const params = Array.from({ length: p.count(4) }, () => ({ name: p.one(names), value: p.one(values) }));
+      return {
+        bytes: base.length + overlay.length,
+        run: () => {
+          const built = buildDeviceTree({ base, baseIsFirmware: true, firmware: null, dtparams: params.slice(0, 1), overlays: [{ path: '/o.dtbo', bytes: overlay, params }], seed: new Uint8Array(0) });
+          // What was built is a tree a kernel can read: it parses back.
+          const broken = built.ok && parseFdt(built.dtb) === null ? 'built a tree that does not parse back' : null;
+          return { outputBytes: JSON.stringify(built.report).length + (built.ok ? built.dtb.length : 0), broken };
+        },
+        describe: () => JSON.stringify({ base: Buffer.from(base).toString('base64'), overlay: Buffer.from(overlay).toString('base64'), params }),
+      };
+    },
+  };
+}
+
 function kernelTarget(): Target {
   const arm = fakeArm64Image();
   const seeds = [fakeBzImage(), arm, gzipSync(arm), gzipSync(fakeBzImage()), readFileSync(path.join(FIXTURES, 'disks/debian-root/boot/vmlinuz-6.1.0-27-amd64'))].map((b) => new Uint8Array(b));
@@ -407,6 +449,7 @@ export function allTargets(workDir: string): Target[] {
     kexmenuConfTarget(),
     grubenvTarget(),
     fdtTarget(),
+    overlayTarget(),
     kernelTarget(),
     blkidTarget(),
     globTarget(),
