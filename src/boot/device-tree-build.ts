@@ -68,7 +68,16 @@ export function buildDeviceTree(input: DeviceTreeInput): DeviceTreeBuild {
       step.reason = 'not a valid device tree overlay';
       continue;
     }
-    const { tree: configured, results } = withParams(parsed, overlay.params);
+    // A parameter the overlay does not have is the base tree's (the firmware's rule: the
+    // overlay's wins only where both have one of that name).
+    const own = new Set(parsed.root.children.find((c) => c.name === '__overrides__')?.props.map((p) => p.name) ?? []);
+    const forBase = overlay.params.filter((p) => !own.has(p.name));
+    if (forBase.length > 0) {
+      const { tree: next, results } = withParams(tree, forBase);
+      tree = next;
+      report.steps.splice(report.steps.length - 1, 0, { kind: 'dtparam', name: 'base', path: null, applied: results.some((r) => r.ok), reason: failedParams(results), params: results });
+    }
+    const { tree: configured, results } = withParams(parsed, overlay.params.filter((p) => own.has(p.name)));
     step.params = results;
     const merged = applyOverlay(tree, configured);
     if (!merged.ok) {

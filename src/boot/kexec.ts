@@ -175,4 +175,3 @@ async function run(argv: readonly string[], kexecBinary: string, log: (line: str
     uid: process.getuid?.() ?? null,
   };
 }
-

@@ -46,7 +46,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   if (entry.arch === null) {
     warnings.push(`could not tell the kernel's architecture from its header; kexec will refuse it unless it is built for ${machine.arch}`);
   }
-  const refusal = archRefusal(entry.arch, machine.arch) ?? cpuParkingRefusal(machine);
+  const machineRefusal = archRefusal(entry.arch, machine.arch) ?? cpuParkingRefusal(machine);
 
   const cmdline = chooseCmdline(entry, machine, edits, options.source ?? null, warnings);
 
@@ -54,12 +54,15 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
   const initrdPath = initrds.length > 1 ? `${tmpBase}-initrd.img` : initrds[0];
 
-  const dtbChoice = chooseDtb(entry, machine, edits, options, warnings);
   const treeEdits = edits.overlays === false ? { ...entry, overlays: [], dtparams: [] } : entry;
+  const dtbChoice = chooseDtb(treeEdits, machine, edits, options, warnings);
   const dtbBuild = dtbChoice && buildRequest(treeEdits, dtbChoice, machine, `${tmpBase}.dtb`);
+  if (dtbBuild && dtbBuild.base === machine.firmwareFdt && hasTreeEdits(treeEdits)) {
+    warnings.push("the entry's overlays go on top of the firmware's own tree, which already has the overlays of kexmenu's own config.txt");
+  }
   const tried = dtbBuild && options.tryDeviceTree ? options.tryDeviceTree(dtbBuild) : null;
-  if (typeof tried === 'string') warnings.push(`the device tree cannot be built: ${tried}`);
   const deviceTree = typeof tried === 'string' ? null : tried;
+  const treeRefusal = typeof tried === 'string' ? `the device tree cannot be built: ${tried}` : dtbChoice && deviceTree ? memoryRefusal(dtbChoice, deviceTree, warnings) : null;
   for (const step of deviceTree?.steps ?? []) {
     if (!step.applied) warnings.push(`${step.kind === 'overlay' ? `overlay ${step.name}` : 'dtparam'} is not applied: ${step.reason ?? 'it failed'}; the rest of the tree still boots`);
     else if (step.reason) warnings.push(`${step.kind === 'overlay' ? `overlay ${step.name}` : 'dtparam'}: ${step.reason}`);
@@ -77,6 +80,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     `--append=${cmdline}`,
   ];
   const exec = machine.systemd ? ['systemctl', 'kexec'] : ['kexec', '-e', NO_SYNC];
+  const refusal = machineRefusal ?? treeRefusal;
   const ok = refusal === null;
   return {
     ok,
@@ -138,6 +142,21 @@ interface DtbChoice {
   path: string;
   reason: string;
   needsMemory: boolean;
+  /** The tree from disk names RAM of its own (false when unknown). */
+  hasMemory?: boolean;
+}
+
+/**
+ * A tree from disk gets the firmware's RAM; when the firmware's tree names none, the disk's own
+ * memory node is all the kernel has: said when there is one, refused when there is none.
+ */
+function memoryRefusal(choice: DtbChoice, report: DeviceTreeReport, warnings: string[]): string | null {
+  if (!choice.needsMemory || report.carried.some((c) => c.startsWith('memory'))) return null;
+  if (choice.hasMemory) {
+    warnings.push(`the firmware's tree names no RAM: the kernel gets ${choice.path}'s own memory node`);
+    return null;
+  }
+  return `neither ${choice.path} nor the firmware's tree names any RAM: the kernel would find none. Choose the firmware's tree in the editor.`;
 }
 
 function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options: PlanOptions, warnings: string[]): DtbChoice | null {
@@ -155,14 +174,18 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
   }
   if (named && named !== 'firmware') {
     const reason = fromEditor ? 'chosen in the editor' : (entry.dtbReason ?? "named by the entry's boot config");
-    return { path: named, reason, needsMemory: checkDiskDtb(named, machine, options, warnings) };
+    const facts = options.describeDtb?.(named) ?? null;
+    return { path: named, reason, needsMemory: checkDiskDtb(named, machine, options, warnings), hasMemory: facts?.hasMemory ?? false };
   }
   if (machine.firmwareFdt !== null) {
     const why = !fromEditor && entry.dtbReason ? ` (${entry.dtbReason})` : '';
     return { path: machine.firmwareFdt, reason: FIRMWARE_DTB_REASON + why, needsMemory: false };
   }
   warnings.push("no device tree: the entry names none and the firmware left none in /sys/firmware/fdt, so kexec-tools falls back to the running kernel's /proc/device-tree");
-  if (hasTreeEdits(entry)) warnings.push(`with no tree to apply them to, the entry's overlays and dtparams are not applied: ${entry.overlays.map((o) => o.path).join(', ')}`);
+  if (hasTreeEdits(entry)) {
+    const named = [...entry.overlays.map((o) => o.path), ...entry.dtparams.map((p) => `dtparam ${p.name}`)];
+    warnings.push(`with no tree to apply them to, the entry's overlays and dtparams are not applied: ${named.join(', ')}`);
+  }
   return null;
 }
 

@@ -181,7 +181,8 @@ async function startMenu(request: MenuRequest, image: ReturnType<typeof readConf
   }
   if (lock) {
     const stale = await releaseStaleMounts();
-    if (stale.length > 0) log.push(`let go of ${stale.length} mount(s) a previous kexmenu left behind: ${stale.join(' ')}`);
+    if (stale.released.length > 0) log.push(`let go of ${stale.released.length} mount(s) a previous kexmenu left behind: ${stale.released.join(' ')}`);
+    log.push(...stale.errors);
   }
   try {
     return await runMenu({

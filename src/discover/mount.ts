@@ -107,15 +107,18 @@ function mountsUnder(base: string): string[] {
 
 /**
  * Unmounts what a menu owner that died (kill -9, a crash) left mounted under `base`: called by the
- * next owner, which holds the lock, before it mounts anything. Returns the targets let go.
+ * next owner, which holds the lock, before it mounts anything. Says which it let go and what failed.
  */
-export async function releaseStaleMounts(base = MOUNT_BASE): Promise<string[]> {
-  const stale = mountsUnder(base);
-  for (const target of stale) {
+export async function releaseStaleMounts(base = MOUNT_BASE): Promise<{ released: string[]; errors: string[] }> {
+  const released: string[] = [];
+  const errors: string[] = [];
+  for (const target of mountsUnder(base)) {
     ourMounts.add(target);
-    await unmount(target);
+    const error = await unmount(target);
+    if (error) errors.push(error);
+    else released.push(target);
   }
-  return stale;
+  return { released, errors };
 }
 
 /** Whether something is mounted at `target`. */

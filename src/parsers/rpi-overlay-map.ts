@@ -42,26 +42,31 @@ export function mappedOverlayName(map: OverlayMap, requested: string, board: PiB
     const node = getNode(map, `/${name}`);
     if (!node) return name;
     const prop = (key: string) => node.props.find((p) => p.name === key)?.value ?? null;
-    const deprecated = prop('deprecated');
-    if (deprecated) {
-      say(`dtoverlay=${requested} is not loaded: overlay_map.dtb says it is deprecated (${propStrings(deprecated)[0] ?? 'no reason given'})`);
-      return null;
+    // The board's platform, when the node lists it, decides; renamed and deprecated speak only
+    // for the platforms it does not list.
+    const platform = platformOf(board);
+    const mine = platform ? prop(platform) : null;
+    if (mine) {
+      const instead = propStrings(mine)[0];
+      if (!instead || instead === name) return name;
+      name = instead;
+      continue;
     }
     const renamed = prop('renamed');
     if (renamed) {
       name = propStrings(renamed)[0] ?? name;
       continue;
     }
-    const platform = platformOf(board);
-    if (!platform || !node.props.some((p) => PLATFORMS.includes(p.name))) return name;
-    const mine = prop(platform);
-    if (!mine) {
+    const deprecated = prop('deprecated');
+    if (deprecated) {
+      say(`dtoverlay=${requested} is not loaded: overlay_map.dtb says it is deprecated (${propStrings(deprecated)[0] ?? 'no reason given'})`);
+      return null;
+    }
+    if (platform && node.props.some((p) => PLATFORMS.includes(p.name))) {
       say(`dtoverlay=${requested} is not loaded: overlay_map.dtb says it is not for this board (${platform})`);
       return null;
     }
-    const instead = propStrings(mine)[0];
-    if (!instead || instead === name) return name;
-    name = instead;
+    return name;
   }
   return name;
 }

@@ -257,7 +257,8 @@ function deviceTreeRequests(
   for (const setting of all) {
     if (setting.key === 'dtoverlay' || setting.key === 'device_tree_overlay') {
       const [name = '', ...rest] = setting.value.split(',').map((w) => w.trim());
-      current = name ? load(name, parseParams(rest), setting) : null;
+      // A refused overlay's dtparam= lines go with it (into a sink), not to the base tree.
+      current = name ? (load(name, parseParams(rest), setting) ?? { path: '', params: [] }) : null;
     } else if (setting.key === 'dtparam' || setting.key === 'device_tree_param') {
       const params = parseParams(setting.value.split(',').map((w) => w.trim()));
       (current ? current.params! : dtparams).push(...params);

@@ -52,6 +52,26 @@ function withoutPhandles(node: FdtNode): FdtNode {
   return node;
 }
 
+function cellsOf(node: FdtNode, name: string): string {
+  return Buffer.from(prop(node, name)?.value ?? []).toString('hex');
+}
+
+function sameCells(a: FdtNode, b: FdtNode): boolean {
+  return cellsOf(a, '#address-cells') === cellsOf(b, '#address-cells') && cellsOf(a, '#size-cells') === cellsOf(b, '#size-cells');
+}
+
+/** /chosen linux,initrd-start and -end (one or two cells each), when both are there. */
+function initrdRange(chosen: FdtNode | null): { start: bigint; end: bigint } | null {
+  const cells = (name: string) => {
+    const value = prop(chosen, name)?.value;
+    if (!value || (value.length !== 4 && value.length !== 8)) return null;
+    return BigInt(`0x${Buffer.from(value).toString('hex')}`);
+  };
+  const start = cells('linux,initrd-start');
+  const end = cells('linux,initrd-end');
+  return start !== null && end !== null && end > start ? { start, end } : null;
+}
+
 /** Every node with its path, depth first, bounded. */
 function walk(root: FdtNode): Array<[path: string, node: FdtNode]> {
   const out: Array<[string, FdtNode]> = [];
@@ -148,12 +168,21 @@ export function carryFirmwareFacts(disk: FdtTree, firmware: FdtTree, seed: Uint8
   for (const node of firmwareReserved?.children ?? []) {
     const reserved = childOf(tree.root, 'reserved-memory', firmwareReserved);
     if (reserved.children.some((c) => c.name === node.name)) continue;
+    // A `reg` means what the parent's cell sizes say: copied under other ones it would reserve
+    // some other range (all of RAM, it can be).
+    if (!sameCells(reserved, firmwareReserved!)) {
+      carried.push(`not /reserved-memory/${node.name}: the trees' #address-cells/#size-cells differ`);
+      continue;
+    }
     // Without its phandle: the number may be taken in the disk's tree, and nothing there points at it.
     reserved.children.push(withoutPhandles(clone(node)));
     carried.push(`/reserved-memory/${node.name}`);
   }
+  // U-Boot reserves the initramfs it loaded for this kernel: that one is not for the next.
+  const initrd = initrdRange(firmwareChosen);
   for (const r of firmware.reservations) {
     if (tree.reservations.some((t) => t.address === r.address && t.size === r.size)) continue;
+    if (initrd && r.address < initrd.end && initrd.start < r.address + r.size) continue;
     tree.reservations.push({ ...r });
     carried.push(`/memreserve/ 0x${r.address.toString(16)} 0x${r.size.toString(16)}`);
   }

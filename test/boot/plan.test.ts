@@ -291,6 +291,24 @@ describe('planBoot with device trees from disk', () => {
     expect(firmware.dtb).toEqual({ path: firmwareFdt('rpi4b'), reason: FIRMWARE_DTB_REASON });
   });
 
+  it('refuses to boot a tree that cannot be built, or one with no RAM at all', () => {
+    const base = compileWith('no-ram', '/ { #address-cells = <2>; #size-cells = <1>; compatible = "raspberrypi,4-model-b"; memory@0 { device_type = "memory"; reg = <0 0 0>; }; };');
+    const firmwareWithoutRam = compileWith('fw-no-ram', '/ { #address-cells = <2>; #size-cells = <1>; compatible = "raspberrypi,4-model-b"; };');
+    const options = { describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree, tmpDir: dir };
+    const noRam = planBoot(entry({ dtb: base }), { ...machine('rpi4b'), firmwareFdt: firmwareWithoutRam }, {}, options);
+    expect(noRam.ok).toBe(false);
+    expect(noRam.refusal).toBe(`neither ${base} nor the firmware's tree names any RAM: the kernel would find none. Choose the firmware's tree in the editor.`);
+    const unreadable = planBoot(entry({ dtb: base }), { ...machine('rpi4b'), firmwareFdt: path.join(dir, 'no-such-fdt') }, {}, options);
+    expect(unreadable.refusal).toBe(`the device tree cannot be built: cannot read the firmware's device tree ${path.join(dir, 'no-such-fdt')} (it needs root)`);
+    expect(unreadable.load).toEqual([]);
+  });
+
+  it("warns that an entry's overlays go on top of the firmware's own tree", () => {
+    const plan = planBoot(entry({ dtb: null, overlays: [{ path: '/boot/overlays/x.dtbo', params: [] }] }), machine('rpi4b'), {}, { tmpDir: dir });
+    expect(plan.dtbBuild).toMatchObject({ base: firmwareFdt('rpi4b'), firmware: firmwareFdt('rpi4b') });
+    expect(plan.warnings).toContain("the entry's overlays go on top of the firmware's own tree, which already has the overlays of kexmenu's own config.txt");
+  });
+
   it('says that overlays and dtparams need a tree, on a board with no tree at all', () => {
     const noFirmware = { ...machine('qemu-virt-aarch64'), firmwareFdt: null };
     const plan = planBoot(entry({ overlays: [{ path: '/boot/overlays/uart.dtbo', params: [] }] }), noFirmware);
@@ -319,19 +337,20 @@ describe('planBoot with device trees from disk', () => {
     const wants = compileWith('wants-spi', '/plugin/; / { fragment@0 { target = <&spi0>; __overlay__ { status = "okay"; }; }; };');
     const e = entry({
       dtb: base,
-      overlays: [{ path: rtc, params: [{ name: 'ds3231', value: null }, { name: 'addr', value: '0x51' }] }, { path: wants, params: [] }],
-      dtparams: [{ name: 'i2c_arm', value: 'on' }],
+      // i2c_arm after the overlay's line is the base tree's (the overlay has none); addr neither has.
+      overlays: [{ path: rtc, params: [{ name: 'ds3231', value: null }, { name: 'i2c_arm', value: 'on' }, { name: 'addr', value: '0x51' }] }, { path: wants, params: [] }],
+      dtparams: [],
     });
     const plan = planBoot(e, machine('rpi4b'), {}, { describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree, tmpDir: dir });
     expect(plan.dtbBuild).toMatchObject({ base, firmware: firmwareFdt('rpi4b'), overlays: e.overlays, dtparams: e.dtparams });
     expect(plan.deviceTree?.steps.map((s) => [s.kind, s.name, s.applied, s.reason])).toEqual([
-      ['dtparam', 'base', true, null],
-      ['overlay', 'i2c-rtc', true, "addr=0x51: no parameter addr in this tree's __overrides__"],
+      ['dtparam', 'base', true, "addr=0x51: no parameter addr in this tree's __overrides__"],
+      ['overlay', 'i2c-rtc', true, null],
       ['overlay', 'wants-spi', false, expect.stringContaining('spi0')],
     ]);
     expect(plan.deviceTree?.carried).toContain('memory (2 ranges)');
     expect(plan.warnings).toEqual([
-      "overlay i2c-rtc: addr=0x51: no parameter addr in this tree's __overrides__",
+      "dtparam: addr=0x51: no parameter addr in this tree's __overrides__",
       expect.stringMatching(/^overlay wants-spi is not applied: .*spi0.*; the rest of the tree still boots$/),
     ]);
     // What the loader writes is that tree: the RTC as the parameters made it, on an enabled bus.

@@ -2,7 +2,7 @@
 // board's tree is found after a handful of reads among a thousand, and the other directories are
 // never listed. The same answer as reading everything: order only decides when the search stops.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,5 +55,26 @@ describe('FDTDIR search order', () => {
     const { files, opened } = counted();
     expect(matchDtbDirectory(files, '/dtbs', ['acme,widget']).path).toBe('/dtbs/other/renamed.dtb');
     expect(opened.size).toBe(44);
+  });
+
+  it('lists at most 4,000 names in all, however many directories a hostile FDTDIR has', () => {
+    const hostile = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-wide-'));
+    try {
+      for (let d = 0; d < 60; d++) {
+        mkdirSync(path.join(hostile, 'dtbs', `d${d}`), { recursive: true });
+        for (let f = 0; f < 100; f++) writeFileSync(path.join(hostile, 'dtbs', `d${d}`, `x${f}.dtbo`), '');
+      }
+      const files = fsSourceFiles(hostile);
+      let names = 0;
+      const counting = { ...files, list: (p: string) => {
+        const got = files.list(p);
+        names += got?.length ?? 0;
+        return got;
+      } };
+      expect(matchDtbDirectory(counting, '/dtbs', ['acme,widget']).path).toBeNull();
+      expect(names).toBeLessThanOrEqual(4000 + 100);
+    } finally {
+      rmSync(hostile, { recursive: true, force: true });
+    }
   });
 });

@@ -292,13 +292,18 @@ describe('parseRpi: dtoverlay= and dtparam=, in config.txt order', () => {
       vc4-kms-v3d-pi4 { bcm2711; };
       pi3-disable-bt { renamed = "disable-bt"; };
       lirc-rpi { deprecated = "use gpio-ir"; };
-      only-pi5 { bcm2712; };`);
-    const config = 'dtoverlay=vc4-kms-v3d,cma-512\ndtoverlay=pi3-disable-bt\ndtoverlay=lirc-rpi\ndtoverlay=only-pi5\n';
+      only-pi5 { bcm2712; };
+      pi4-only-now { bcm2711; deprecated = "gone elsewhere"; };`);
+    const config = 'dtoverlay=vc4-kms-v3d,cma-512\ndtoverlay=pi3-disable-bt\ndtoverlay=lirc-rpi\ndtoverlay=only-pi5\ndtparam=gpio_pin=17\ndtoverlay=pi4-only-now\n';
     const result = tree({ ...boot, 'config.txt': config, 'overlays/overlay_map.dtb': map });
     expect(only(result).overlays).toEqual([
       { path: '/overlays/vc4-kms-v3d-pi4.dtbo', params: [{ name: 'cma-512', value: null }] },
       { path: '/overlays/disable-bt.dtbo', params: [] },
+      // The platform it lists decides; its deprecation speaks for the others.
+      { path: '/overlays/pi4-only-now.dtbo', params: [] },
     ]);
+    // The dtparam= line after an overlay that was not loaded goes with it, not to the base tree.
+    expect(only(result).dtparams).toEqual([]);
     expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
       '3: dtoverlay=lirc-rpi is not loaded: overlay_map.dtb says it is deprecated (use gpio-ir)',
       '4: dtoverlay=only-pi5 is not loaded: overlay_map.dtb says it is not for this board (bcm2711)',

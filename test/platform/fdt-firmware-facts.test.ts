@@ -85,4 +85,17 @@ describe("the firmware's facts, carried into a disk's tree", () => {
     const { tree } = carryFirmwareFacts(disk, dtb(FIRMWARE), seed);
     expect(dts(tree)).toContain('local-mac-address = [dc a6 32 00 00 01];');
   });
+
+  it("leaves out a reserved range whose cells the disk tree reads otherwise, and U-Boot's reservation of its own initramfs", () => {
+    const firmware = dtb(`/memreserve/ 0x2000000 0x1000000;
+/memreserve/ 0x0 0x1000;
+/ { #address-cells = <2>; #size-cells = <1>;
+  chosen { linux,initrd-start = <0x2000000>; linux,initrd-end = <0x3000000>; };
+  reserved-memory { #address-cells = <2>; #size-cells = <1>; ranges; nvram@0 { reg = <0x0 0x3b500000 0x8000>; no-map; }; }; };`);
+    const disk = dtb('/ { #address-cells = <1>; #size-cells = <1>; reserved-memory { #address-cells = <1>; #size-cells = <1>; ranges; }; };');
+    const { tree, carried } = carryFirmwareFacts(disk, firmware, seed);
+    expect(dts(tree)).not.toContain('nvram');
+    expect(tree.reservations).toEqual([{ address: 0n, size: 0x1000n }]);
+    expect(carried).toEqual(["not /reserved-memory/nvram@0: the trees' #address-cells/#size-cells differ", '/memreserve/ 0x0 0x1000']);
+  });
 });
