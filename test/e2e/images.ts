@@ -31,6 +31,11 @@ export interface Images {
   initramfs: string;
   /** arm64 only: the DTB for qemu -M raspi3b. */
   rpiDtb: string;
+  /**
+   * arm64 only: the DTB for qemu -M raspi4b, the Pi 4 tree as its firmware hands it to the kernel
+   * (disks.sh: Debian's bcm2711-rpi-4-b.dtb made bootable in QEMU, with a MAC address).
+   */
+  rpi4Dtb: string;
   disks: {
     gptDebian: string;
     espBls: string;
@@ -60,6 +65,7 @@ export async function prepare(arch: ImageArch): Promise<Images> {
     kernel: path.join(images, 'kernel'),
     initramfs: path.join(images, 'initramfs.cpio.zst'),
     rpiDtb: path.join(images, 'bcm2837-rpi-3-b.dtb'),
+    rpi4Dtb: path.join(disks, 'rpi4b-firmware.dtb'),
     disks: {
       gptDebian: path.join(disks, 'gpt-debian.img'),
       espBls: path.join(disks, 'esp-bls.img'),
@@ -70,6 +76,15 @@ export async function prepare(arch: ImageArch): Promise<Images> {
     },
     manifest: JSON.parse(readFileSync(path.join(disks, 'manifest.json'), 'utf8')) as Manifest,
   };
+}
+
+/**
+ * QEMU 10 for -M raspi4b (scripts/image/qemu10.sh: Debian 13's QEMU in a chroot, set up once,
+ * about half a minute); returns the runner, the command qemu.ts starts for raspi4b.
+ */
+export async function prepareQemu10(): Promise<string> {
+  const { stdout } = await execa('bash', [path.join(REPO, 'scripts/image/qemu10.sh')], { cwd: REPO, stderr: 'inherit' });
+  return stdout.trim().split('\n').pop() ?? '';
 }
 
 export function sha256(file: string): Promise<string> {

@@ -3,14 +3,29 @@
 // `waitForScreen` sees what is on the screen now, and `waitForOutput` sees everything printed so far
 // (text that scrolled away included). `send` types keys. Every guest has a hard time limit after
 // which QEMU is killed, and `stop()` kills it at the end of a test: no test can hang on QEMU.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { ConsoleScreen } from './console-screen.js';
 
-export type MachineType = 'x86_64' | 'virt' | 'raspi3b';
+export type MachineType = 'x86_64' | 'virt' | 'raspi3b' | 'raspi4b';
+
+let qemu10: string | undefined;
+/**
+ * Debian 13's qemu-system-aarch64 (QEMU 10: Debian 12's 7.2 has no raspi4b), run from its chroot
+ * by the runner scripts/image/qemu10.sh writes. Warm, the script only checks its stamp; call
+ * images.ts's prepareQemu10() in a beforeAll first so that a first run does not block here.
+ */
+export function qemu10Runner(): string {
+  const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/image/qemu10.sh');
+  qemu10 ??= execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+  if (!qemu10) throw new Error(`${script} printed no runner`);
+  return qemu10;
+}
 
 export interface Disk {
   /** An image file, or `nbd://127.0.0.1:PORT` (a server of the test's own: see nbd-server.ts). */
@@ -25,7 +40,7 @@ export interface GuestOptions {
   machine: MachineType;
   kernel: string;
   initrd: string;
-  /** raspi3b needs the board's DTB. */
+  /** raspi3b and raspi4b need the board's DTB. */
   dtb?: string;
   append: string;
   disks?: Disk[];
@@ -44,9 +59,18 @@ export interface GuestOptions {
 
 /** The QEMU command line for a machine type (the recipes in docs/qemu.md). */
 export function qemuArgs(options: GuestOptions, pidFile: string): { command: string; args: string[] } {
-  // raspi3b: the PL011 (ttyAMA0) belongs to Bluetooth in the Pi 3 device tree (serdev takes its
-  // input), so the console is the mini UART, the board's second serial port: console=ttyS1.
-  const serial = options.machine === 'raspi3b' ? ['-serial', 'null', '-serial', 'stdio'] : ['-serial', 'stdio'];
+  // raspi3b, raspi4b: the PL011 (ttyAMA0) belongs to Bluetooth in the Pi 3 and Pi 4 device trees
+  // (serdev takes its input), so the console is the mini UART, the board's second serial port: console=ttyS1.
+  // raspi4b: both ports on stdio (a mux; keys go to the last port, the mini UART), because the
+  // Pi 4's targets print on the PL011: under QEMU 10 a kexec'd kernel on the mini UART livelocks
+  // about every other boot (docs/qemu.md). QEMU's mux takes Ctrl-A as its escape key.
+  const raspi = options.machine === 'raspi3b' || options.machine === 'raspi4b';
+  const serial =
+    options.machine === 'raspi4b'
+      ? ['-chardev', 'stdio,id=serial,mux=on', '-serial', 'chardev:serial', '-serial', 'chardev:serial']
+      : raspi
+        ? ['-serial', 'null', '-serial', 'stdio']
+        : ['-serial', 'stdio'];
   if (options.virtioConsole) {
     const socket = path.join(path.dirname(pidFile), 'hvc0.sock');
     serial.push('-device', 'virtio-serial-pci', '-chardev', `socket,id=hvc0,path=${socket},server=on,wait=off`, '-device', 'virtconsole,chardev=hvc0');
@@ -76,6 +100,15 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
       machine = ['-M', 'raspi3b', '-m', '1G', '-accel', 'tcg,thread=single'];
       if (options.dtb) machine.push('-dtb', options.dtb);
       break;
+    case 'raspi4b':
+      // QEMU 10 from its chroot (qemu10Runner). The board has 2 GB, but QEMU replaces the DTB's
+      // memory nodes with one of its own, 0 to 0x3c000000 (the first GiB less the VideoCore's
+      // 64 MiB), and deletes the first node compatible with each of the GENET, PCIe, RNG and
+      // thermal blocks it does not model (docs/qemu.md, "Raspberry Pi 4").
+      command = qemu10Runner();
+      machine = ['-M', 'raspi4b', '-m', '2G', '-accel', 'tcg,thread=single'];
+      if (options.dtb) machine.push('-dtb', options.dtb);
+      break;
   }
   const disks: string[] = [];
   let usb = false;
@@ -90,7 +123,7 @@ export function qemuArgs(options: GuestOptions, pidFile: string): { command: str
       usb = true;
       disks.push('-drive', `if=none,id=usb${i},file=${disk.file},format=raw,readonly=${ro}`);
       disks.push('-device', `usb-storage,bus=xhci.0,drive=usb${i}`);
-    } else if (options.machine === 'raspi3b') {
+    } else if (raspi) {
       // The SD card, the board's only disk QEMU models, cannot be read-only: snapshot=on keeps
       // any write in a temporary overlay, so the image file is never modified.
       disks.push('-drive', `if=sd,file=${disk.file},format=raw${disk.writable ? '' : ',snapshot=on'}`);
@@ -167,7 +200,7 @@ export class Guest {
   readonly started = Date.now();
   /** Seconds since launch at which each `mark`ed pattern was first seen. */
   readonly timings: Record<string, number> = {};
-  /** The serial console (ttyS0, or ttyS1 on raspi3b): QEMU's stdio. */
+  /** The serial console (ttyS0, or ttyS1 on raspi3b and raspi4b, with the PL011 too on raspi4b): QEMU's stdio. */
   readonly console: ConsoleScreen;
   private exitInfo: string | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -311,7 +344,7 @@ export class Guest {
 
   kill(): void {
     this.proc.kill('SIGKILL');
-    // raspi3b cannot power off; the pid file names QEMU even if a wrapper ever sits in between.
+    // raspi3b and raspi4b cannot power off; the pid file names QEMU even if a wrapper ever sits in between.
     try {
       const pid = Number(readFileSync(path.join(this.tmp, 'qemu.pid'), 'utf8').trim());
       if (pid > 1 && pid !== this.proc.pid) process.kill(pid, 'SIGKILL');
