@@ -18,7 +18,8 @@
 #   hostile-stick.img MBR, ext4: a freezing kexmenu.conf glob, a grub.cfg symlink to /proc/kmsg, GRUB's
 #                    doubling bomb (plugged into the running menu by the e2e test)
 #   rpi.img          (arm64) MBR, FAT32 Raspberry Pi boot partition: config.txt, cmdline.txt,
-#                    cmdline-pi4.txt, kernel8.img, initrd, bcm2837/bcm2710 dtbs, and a bcm2711-rpi-4-b.dtb that
+#                    cmdline-pi4.txt, kernel8.img, initrd, overlays/ (two of our own, applied from
+#                    config.txt), bcm2837/bcm2710 dtbs, and a bcm2711-rpi-4-b.dtb that
 #                    QEMU's raspi4b can boot (Debian's, with what QEMU lacks disabled; see below)
 #   rpi4b-firmware.dtb (arm64) the tree for qemu -M raspi4b -dtb: that same tree as the Pi 4
 #                    firmware hands it to the kernel (with the board's MAC address)
@@ -388,6 +389,49 @@ if [ "$arch" = arm64 ]; then
   fdtput -t bx "$fw" /scb/ethernet@7d580000 local-mac-address dc a6 32 00 00 01
   # The Raspberry Pi firmware's own name for the Pi 3 B tree.
   cp "$dtbs/bcm2837-rpi-3-b.dtb" "$p/bcm2710-rpi-3-b.dtb"
+  # Overlays in the style of Raspberry Pi's own (which Debian does not ship), compiled with dtc -@
+  # as theirs are. Debian's trees carry no __symbols__, so these target paths, not labels.
+  # kexmenu-test has a string and an integer parameter; vc4-kms-v3d stands in for Pi OS's KMS
+  # overlay under its real name. The target's /init prints both nodes.
+  mkdir -p "$p/overlays"
+  cat >"$work/kexmenu-test.dts" <<'EOS'
+/dts-v1/;
+/plugin/;
+/ {
+	compatible = "brcm,bcm2835";
+	fragment@0 {
+		target-path = "/";
+		__overlay__ {
+			node: kexmenu-test {
+				value = "as compiled";
+				count = <1>;
+			};
+		};
+	};
+	__overrides__ {
+		value = <&node>, "value";
+		count = <&node>, "count:0";
+	};
+};
+EOS
+  cat >"$work/vc4-kms-v3d.dts" <<'EOS'
+/dts-v1/;
+/plugin/;
+/ {
+	compatible = "brcm,bcm2835";
+	fragment@0 {
+		target-path = "/";
+		__overlay__ {
+			kexmenu-test-kms {
+				applied = "vc4-kms-v3d";
+			};
+		};
+	};
+};
+EOS
+  for name in kexmenu-test vc4-kms-v3d; do
+    dtc -q -@ -I dts -O dtb -o "$p/overlays/$name.dtbo" "$work/$name.dts"
+  done
   cat >"$p/config.txt" <<'EOS'
 # Raspberry Pi firmware settings (kexmenu e2e)
 arm_64bit=1
@@ -396,10 +440,13 @@ kernel=kernel8.img
 initramfs initrd.img followkernel
 
 [pi4]
+dtoverlay=vc4-kms-v3d
 max_framebuffers=2
 cmdline=cmdline-pi4.txt
 
 [all]
+dtoverlay=kexmenu-test,value=from-config-txt
+dtparam=count=7
 disable_overscan=1
 EOS
   # /dev/console is the last console= named: the serial line, where the tests read. On a Pi 3 that

@@ -9,8 +9,8 @@
 // -dtb is disks.sh's rpi4b-firmware.dtb, Debian's tree as the Pi firmware would pass it (with a
 // MAC address); QEMU replaces its memory nodes with one of its own, QEMU_RAM below.
 // The target's /init (disks.sh) prints its command line and, one line each, the device tree
-// properties the firmware fills in: what kexmenu must carry from the firmware's tree into the
-// target's. Time savers as in arm64.e2e.test.ts: quiet, cryptomgr.notests=1.
+// properties the firmware fills in (what kexmenu must carry from the firmware's tree into the
+// target's) and those of the nodes the card's overlays add (config.txt, disks.sh). Time savers as in arm64.e2e.test.ts: quiet, cryptomgr.notests=1.
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getProp, memoryRanges, parseFdt, propStrings, stringProp, type FdtTree, type MemoryRange } from '../../src/platform/fdt.js';
@@ -98,9 +98,13 @@ describe('Raspberry Pi 4 B (QEMU 10 raspi4b)', () => {
     expect(printedMemory(menu)).toEqual(QEMU_RAM);
   }, 120_000);
 
-  it('boots the Pi firmware entry; the target has the MAC address and every memory range of the menu kernel', async () => {
+  it('boots the Pi firmware entry with its overlays applied; the target has them, the MAC address and every memory range of the menu kernel', async () => {
     const guest = boot('pi-entry', 'kexmenu.timeout=-1 kexmenu.wait=mmcblk0p1', 180_000);
     await guest.mark('menu', /> 1\. Raspberry Pi/, 90_000);
+    await guest.waitForScreen(/> 1\. Raspberry Pi/, 10_000);
+    // config.txt: [pi4] dtoverlay=vc4-kms-v3d; [all] dtoverlay=kexmenu-test,value=... and dtparam=count=7.
+    guest.send('e');
+    await guest.waitForScreen(/Overlays: +vc4-kms-v3d \(applied\), kexmenu-test \(applied\)/, 20_000);
     guest.send('\r');
     const [, seen] = await guest.mark('target', TARGET_UP, 100_000);
     // The Pi 4's cmdline-pi4.txt (config.txt [pi4] cmdline=), word for word: nr_cpus=1 and the
@@ -115,6 +119,10 @@ describe('Raspberry Pi 4 B (QEMU 10 raspi4b)', () => {
     console.log(`target device tree lines:\n${[...target].map(([file, bytes]) => `  ${file}=${hex(bytes)}`).join('\n')}`);
     // What the Pi firmware wrote into the tree kexmenu booted with, it must also find in the target's.
     expect(hex(targetMac)).toBe(hex(menuMac));
+    // The overlays, with the parameters config.txt gave them (the compiled values were "as compiled" and 1).
+    expect(hex(target.get('/kexmenu-test-kms/applied'))).toBe(hex(Buffer.from('vc4-kms-v3d\0')));
+    expect(hex(target.get('/kexmenu-test/value'))).toBe(hex(Buffer.from('from-config-txt\0')));
+    expect(hex(target.get('/kexmenu-test/count'))).toBe('00000007');
     const targetRanges = printedMemory(target);
     expect(QEMU_RAM.filter((r) => !covered(targetRanges, r)).map((r) => show([r]))).toEqual([]);
   }, 200_000);
