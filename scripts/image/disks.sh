@@ -394,7 +394,8 @@ if [ "$arch" = arm64 ]; then
   # kexmenu-test has a string and an integer parameter; vc4-kms-v3d stands in for Pi OS's KMS
   # overlay under its real name. The target's /init prints both nodes.
   mkdir -p "$p/overlays"
-  cat >"$work/kexmenu-test.dts" <<'EOS'
+  overlay() { dtc -q -@ -I dts -O dtb -o "$p/overlays/$1.dtbo" -; }
+  overlay kexmenu-test <<'EOS'
 /dts-v1/;
 /plugin/;
 / {
@@ -414,24 +415,7 @@ if [ "$arch" = arm64 ]; then
 	};
 };
 EOS
-  cat >"$work/vc4-kms-v3d.dts" <<'EOS'
-/dts-v1/;
-/plugin/;
-/ {
-	compatible = "brcm,bcm2835";
-	fragment@0 {
-		target-path = "/";
-		__overlay__ {
-			kexmenu-test-kms {
-				applied = "vc4-kms-v3d";
-			};
-		};
-	};
-};
-EOS
-  for name in kexmenu-test vc4-kms-v3d; do
-    dtc -q -@ -I dts -O dtb -o "$p/overlays/$name.dtbo" "$work/$name.dts"
-  done
+  overlay vc4-kms-v3d <<<'/dts-v1/; /plugin/; / { fragment@0 { target-path = "/"; __overlay__ { kexmenu-test-kms { applied = "vc4-kms-v3d"; }; }; }; };'
   cat >"$p/config.txt" <<'EOS'
 # Raspberry Pi firmware settings (kexmenu e2e)
 arm_64bit=1
