@@ -46,6 +46,11 @@ export interface BootEntry {
   /** Parameters of the base tree (Pi `dtparam=` outside an overlay's lines), in order. */
   dtparams: DtParam[];
   cmdline: string;
+  /**
+   * Words the Raspberry Pi firmware would derive from this entry's config.txt (`8250.nr_uarts=`
+   * from enable_uart); they stand in for the running firmware's words of the same name.
+   */
+  firmwareArgs: string[];
   default: boolean;
   /** "config": a boot config names it; "other": found on disk by file name only. */
   kind: 'config' | 'other';

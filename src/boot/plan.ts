@@ -3,7 +3,8 @@
 // refusal come out. Nothing here reads a file; DTB contents arrive through `describeDtb`.
 import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, Machine } from '../model.js';
 import { appendArgs, argName, isTakenFrom, joinCmdline, splitCmdline, withoutRunningOnlyArgs, type KernelArgs } from './cmdline.js';
-import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, piFirmwareArgs, usesDeviceTree } from './quirks.js';
+import { firmwareWords, firmwareWordsFor } from './pi-firmware-args.js';
+import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, usesDeviceTree } from './quirks.js';
 
 /** What the planner needs to know about a .dtb file on disk. */
 export interface DtbFacts {
@@ -27,6 +28,11 @@ export interface PlanOptions {
    * say which overlays and parameters apply; a string when it cannot be done at all.
    */
   tryDeviceTree?: (request: DeviceTreeRequest) => DeviceTreeReport | string;
+  /**
+   * The cmdline.txt of every Pi firmware entry scanned. The menu's own is among them when its boot
+   * partition is attached, and tells the firmware's words in the running command line apart.
+   */
+  piCmdlines?: string[];
 }
 
 /**
@@ -48,7 +54,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   }
   const machineRefusal = archRefusal(entry.arch, machine.arch) ?? cpuParkingRefusal(machine);
 
-  const cmdline = chooseCmdline(entry, machine, edits, options.source ?? null, warnings);
+  const cmdline = chooseCmdline(entry, machine, edits, options, warnings);
 
   const initrds = edits.initrd ?? entry.initrd;
   if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
@@ -96,7 +102,8 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   };
 }
 
-function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, source: BootSource | null, warnings: string[]): string {
+function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, options: PlanOptions, warnings: string[]): string {
+  const source = options.source ?? null;
   const running = splitCmdline(machine.cmdline);
   const cleanup = { dropNrCpus: parksCpusWithSpinTable(machine) };
   let args: KernelArgs;
@@ -108,7 +115,7 @@ function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, sou
   } else {
     args = splitCmdline(entry.cmdline);
     if (isTakenFrom(args, running)) args = withoutRunningOnlyArgs(args, cleanup);
-    if (entry.origin.format === 'rpi' && isRaspberryPi(machine)) args = withPiFirmwareArgs(args, running);
+    if (entry.origin.format === 'rpi' && isRaspberryPi(machine)) args = withPiFirmwareArgs(args, entry, running, options.piCmdlines ?? []);
   }
   if (edits.append !== undefined) args = appendArgs(args, splitCmdline(edits.append));
   return joinCmdline(args);
@@ -132,10 +139,10 @@ function madeUpArgs(entry: BootEntry, running: KernelArgs, source: BootSource | 
   return args;
 }
 
-function withPiFirmwareArgs(args: KernelArgs, running: KernelArgs): KernelArgs {
-  const present = new Set(args.kernel.map(argName));
-  const firmware = piFirmwareArgs(running.kernel).filter((word) => !present.has(argName(word)));
-  return { kernel: [...firmware, ...args.kernel], init: args.init };
+function withPiFirmwareArgs(args: KernelArgs, entry: BootEntry, running: KernelArgs, piCmdlines: string[]): KernelArgs {
+  const firmware = firmwareWords(running.kernel, piCmdlines.map((text) => splitCmdline(text).kernel));
+  const words = firmwareWordsFor(firmware.words, entry.firmwareArgs, new Set(args.kernel.map(argName)));
+  return { kernel: [...words, ...args.kernel], init: args.init };
 }
 
 interface DtbChoice {

@@ -1,8 +1,7 @@
 // What the running machine allows: which kernels it can kexec, whether its CPUs can be handed over,
-// whether it speaks device tree, and what the Raspberry Pi firmware adds to a command line.
+// and whether it speaks device tree.
 import type { Arch, Machine } from '../model.js';
 import { canKexecArch } from '../platform/arch.js';
-import { argName } from './cmdline.js';
 
 /** Why a kernel built for `kernelArch` cannot be started from `machineArch`; null when it can (or is unknown). */
 export function archRefusal(kernelArch: Arch | null, machineArch: Arch): string | null {
@@ -38,24 +37,4 @@ export function usesDeviceTree(arch: Arch): boolean {
 
 export function isRaspberryPi(machine: Machine): boolean {
   return machine.compatible.some((c) => c.startsWith('raspberrypi,'));
-}
-
-// The Pi firmware puts its own settings (memory split, UART count, framebuffer, MAC address) in
-// front of cmdline.txt. A kernel kexec'd from the menu never sees the firmware, so a Pi kernel
-// booted the firmware's way needs them carried over from the running command line.
-const PI_FIRMWARE_NAMES = new Set([
-  'coherent_pool', '8250.nr_uarts', 'smsc95xx.macaddr', 'dma.dmachans', 'dwc_otg.lpm_enable',
-  'reboot', 'pci', 'numa_policy', 'cgroup_disable', 'nvme.max_host_mem_size_mb',
-]);
-const PI_FIRMWARE_PREFIXES = ['bcm2708_fb.', 'bcm2708.', 'bcm2709.', 'snd_bcm2835.', 'vc_mem.'];
-
-function isPiFirmwareArg(word: string): boolean {
-  const name = argName(word);
-  return PI_FIRMWARE_NAMES.has(name) || PI_FIRMWARE_PREFIXES.some((prefix) => name.startsWith(prefix));
-}
-
-/** The leading run of words the Pi firmware wrote before cmdline.txt. */
-export function piFirmwareArgs(runningKernelWords: string[]): string[] {
-  const end = runningKernelWords.findIndex((word) => !isPiFirmwareArg(word));
-  return end === -1 ? [...runningKernelWords] : runningKernelWords.slice(0, end);
 }

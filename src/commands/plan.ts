@@ -10,6 +10,7 @@ import { copyFileSync } from 'node:fs';
 import { describeBuild, describeSteps } from '../boot/device-tree-build.js';
 import { describeDtbFile, tryRequestedTree, writeRequestedTree } from '../boot/dtb-fixup.js';
 import { planBoot } from '../boot/plan.js';
+import { piCmdlinesOf } from '../boot/pi-firmware-args.js';
 import { shellQuote } from '../boot/shell-quote.js';
 import { releaseMounts, scan } from '../discover/scan.js';
 import type { Arch, BootEntry, BootPlan } from '../model.js';
@@ -80,7 +81,7 @@ export async function planFromRequest(request: PlanRequest): Promise<Planned> {
   }
   const source = result.sources.find((s) => s.id === entry.source) ?? null;
   const edits = { ...(request.cmdline !== undefined && { cmdline: request.cmdline }), ...(request.append !== undefined && { append: request.append }) };
-  return { found: true, entry, plan: planBoot(entry, machine, edits, { source, describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree }) };
+  return { found: true, entry, plan: planBoot(entry, machine, edits, { source, describeDtb: describeDtbFile, tryDeviceTree: tryRequestedTree, piCmdlines: piCmdlinesOf(result.entries) }) };
 }
 
 /** The JSON shape `kexmenu plan --json` prints. */

@@ -170,6 +170,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     overlays,
     dtparams: parsed.dtparams ?? [],
     cmdline: parsed.cmdline,
+    firmwareArgs: parsed.firmwareArgs ?? [],
     default: parsed.isDefault && format !== 'raw',
     kind: format === 'raw' ? 'other' : 'config',
     origin: { format, file: configFile, line: parsed.origin.line },

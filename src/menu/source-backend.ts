@@ -5,6 +5,7 @@ import { mergeConfig, type MenuConfig } from '../config.js';
 import { scan, type ScanOptions } from '../discover/scan.js';
 import { describeDtbFile, tryRequestedTree } from '../boot/dtb-fixup.js';
 import { planBoot, type DtbFacts } from '../boot/plan.js';
+import { piCmdlinesOf } from '../boot/pi-firmware-args.js';
 import type { BootSource, DeviceTreeReport, DeviceTreeRequest, Machine, ScanResult } from '../model.js';
 import type { MenuBackend, ScanOutcome } from './backend.js';
 import { listNames, pollListing } from '../discover/hotplug.js';
@@ -27,6 +28,7 @@ export function deviceMode(o: Pick<BackendOptions, 'roots' | 'watchDirs' | 'devi
 export function createBackend(o: BackendOptions): MenuBackend {
   const devices = deviceMode(o);
   const lastSources = new Map<string, BootSource>();
+  let piCmdlines: string[] = [];
   // The editor plans on every keystroke: read each .dtb once per scan, not once per key.
   const dtbFacts = new Map<string, DtbFacts | null>();
   const describeDtb = (file: string): DtbFacts | null => {
@@ -59,6 +61,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
       dtbFacts.clear();
       treeReports.clear();
       for (const s of result.sources) lastSources.set(s.id, s);
+      piCmdlines = piCmdlinesOf(result.entries);
       return outcome(result);
     },
     plan(entry, edits) {
@@ -66,6 +69,7 @@ export function createBackend(o: BackendOptions): MenuBackend {
         source: lastSources.get(entry.source) ?? null,
         describeDtb,
         tryDeviceTree,
+        piCmdlines,
         ...(o.tmpDir ? { tmpDir: o.tmpDir } : {}),
       });
     },

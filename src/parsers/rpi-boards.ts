@@ -17,6 +17,11 @@ export interface PiBoard {
   dtbs: string[];
   /** The same board's DTB names in the upstream kernel (what Debian's raspi-firmware installs). */
   upstreamDtbs: string[];
+  /**
+   * Bluetooth has the PL011, so the serial console is the mini UART, which `enable_uart` switches
+   * (off by default) and the firmware tells the kernel of with `8250.nr_uarts=`.
+   */
+  miniUartConsole: boolean;
 }
 
 type Family = 'pi1' | 'pi0' | 'pi2' | 'pi3' | 'pi4' | 'pi5';
@@ -31,25 +36,28 @@ const FAMILY: Record<Family, Pick<PiBoard, 'kernels64' | 'kernels32' | 'default6
   pi5: { kernels64: ['kernel_2712.img', 'kernel8.img'], kernels32: [], default64: true },
 };
 
-function board(id: string, family: Family, filters: string[], dtbs: string[], upstreamDtbs: string[]): PiBoard {
-  return { id, filters, ...FAMILY[family], dtbs, upstreamDtbs };
+function board(id: string, family: Family, filters: string[], dtbs: string[], upstreamDtbs: string[], miniUartConsole = false): PiBoard {
+  return { id, filters, ...FAMILY[family], dtbs, upstreamDtbs, miniUartConsole };
 }
+
+/** A board with Bluetooth on the PL011 (module boards and the Pi 5 have none, or another UART). */
+const WITH_BT = true;
 
 const BOARDS: PiBoard[] = [
   board('raspberrypi,5-model-b', 'pi5', ['pi5'], ['bcm2712-rpi-5-b.dtb', 'bcm2712d0-rpi-5-b.dtb'], ['bcm2712-rpi-5-b.dtb']),
   board('raspberrypi,500', 'pi5', ['pi5', 'pi500'], ['bcm2712-rpi-500.dtb'], []),
   board('raspberrypi,5-compute-module', 'pi5', ['pi5', 'cm5'], ['bcm2712-rpi-cm5-cm5io.dtb'], []),
-  board('raspberrypi,4-model-b', 'pi4', ['pi4'], ['bcm2711-rpi-4-b.dtb'], ['bcm2711-rpi-4-b.dtb']),
-  board('raspberrypi,400', 'pi4', ['pi4', 'pi400'], ['bcm2711-rpi-400.dtb'], ['bcm2711-rpi-400.dtb']),
+  board('raspberrypi,4-model-b', 'pi4', ['pi4'], ['bcm2711-rpi-4-b.dtb'], ['bcm2711-rpi-4-b.dtb'], WITH_BT),
+  board('raspberrypi,400', 'pi4', ['pi4', 'pi400'], ['bcm2711-rpi-400.dtb'], ['bcm2711-rpi-400.dtb'], WITH_BT),
   board('raspberrypi,4-compute-module', 'pi4', ['pi4', 'cm4'], ['bcm2711-rpi-cm4.dtb'], ['bcm2711-rpi-cm4-io.dtb']),
   board('raspberrypi,4-compute-module-s', 'pi4', ['pi4', 'cm4s'], ['bcm2711-rpi-cm4s.dtb'], []),
-  board('raspberrypi,3-model-b-plus', 'pi3', ['pi3', 'pi3+'], ['bcm2710-rpi-3-b-plus.dtb'], ['bcm2837-rpi-3-b-plus.dtb']),
-  board('raspberrypi,3-model-a-plus', 'pi3', ['pi3', 'pi3+'], ['bcm2710-rpi-3-b-plus.dtb'], ['bcm2837-rpi-3-a-plus.dtb']),
-  board('raspberrypi,3-model-b', 'pi3', ['pi3'], ['bcm2710-rpi-3-b.dtb'], ['bcm2837-rpi-3-b.dtb']),
+  board('raspberrypi,3-model-b-plus', 'pi3', ['pi3', 'pi3+'], ['bcm2710-rpi-3-b-plus.dtb'], ['bcm2837-rpi-3-b-plus.dtb'], WITH_BT),
+  board('raspberrypi,3-model-a-plus', 'pi3', ['pi3', 'pi3+'], ['bcm2710-rpi-3-b-plus.dtb'], ['bcm2837-rpi-3-a-plus.dtb'], WITH_BT),
+  board('raspberrypi,3-model-b', 'pi3', ['pi3'], ['bcm2710-rpi-3-b.dtb'], ['bcm2837-rpi-3-b.dtb'], WITH_BT),
   board('raspberrypi,3-compute-module', 'pi3', ['pi3'], ['bcm2710-rpi-cm3.dtb'], ['bcm2837-rpi-cm3-io3.dtb']),
-  board('raspberrypi,model-zero-2-w', 'pi3', ['pi0', 'pi0w', 'pi02'], ['bcm2710-rpi-zero-2-w.dtb', 'bcm2710-rpi-zero-2.dtb'], ['bcm2837-rpi-zero-2-w.dtb']),
+  board('raspberrypi,model-zero-2-w', 'pi3', ['pi0', 'pi0w', 'pi02'], ['bcm2710-rpi-zero-2-w.dtb', 'bcm2710-rpi-zero-2.dtb'], ['bcm2837-rpi-zero-2-w.dtb'], WITH_BT),
   board('raspberrypi,2-model-b', 'pi2', ['pi2'], ['bcm2709-rpi-2-b.dtb', 'bcm2710-rpi-2-b.dtb'], ['bcm2836-rpi-2-b.dtb']),
-  board('raspberrypi,model-zero-w', 'pi0', ['pi0', 'pi0w'], ['bcm2708-rpi-zero-w.dtb'], ['bcm2835-rpi-zero-w.dtb']),
+  board('raspberrypi,model-zero-w', 'pi0', ['pi0', 'pi0w'], ['bcm2708-rpi-zero-w.dtb'], ['bcm2835-rpi-zero-w.dtb'], WITH_BT),
   board('raspberrypi,model-zero', 'pi0', ['pi0'], ['bcm2708-rpi-zero.dtb'], ['bcm2835-rpi-zero.dtb']),
   board('raspberrypi,model-b-plus', 'pi1', ['pi1'], ['bcm2708-rpi-b-plus.dtb'], ['bcm2835-rpi-b-plus.dtb']),
   board('raspberrypi,model-b', 'pi1', ['pi1'], ['bcm2708-rpi-b.dtb'], ['bcm2835-rpi-b.dtb']),

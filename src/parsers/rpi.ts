@@ -117,6 +117,7 @@ function firmwareBoot(
   const dtb = chooseDtb(view, prefix, dtSetting, board, upstream);
   const { overlays, dtparams } = deviceTreeRequests(view, prefix, last, all, dtb.upstreamOverlay, board);
   const cmdline = readCmdline(view, prefixed(prefix, last.get('cmdline')?.value ?? 'cmdline.txt'), last.get('cmdline') ?? null);
+  const firmwareArgs = uartArgs(board, flag('enable_uart'), all);
   const shown = kernelPath.slice(view.dir === '/' ? 1 : view.dir.length + 1);
 
   return {
@@ -129,10 +130,25 @@ function firmwareBoot(
     overlays,
     dtparams,
     cmdline,
+    firmwareArgs,
     isDefault: true,
     origin: { format: 'rpi', file: kernelSetting?.file ?? configPath, line: kernelSetting?.line ?? null },
     version: versionFromName(kernelName),
   };
+}
+
+// Overlays that give the PL011 back to the serial console; with one, which UART enable_uart
+// switches is the overlay's business, and nothing is derived here.
+const UART_SWAPS = new Set(['disable-bt', 'miniuart-bt', 'pi3-disable-bt', 'pi3-miniuart-bt']);
+
+/**
+ * What the firmware would say of the serial console booting this config.txt: on a board whose
+ * console is the mini UART, `8250.nr_uarts=1` when enable_uart=1 and 0 otherwise.
+ */
+function uartArgs(board: PiBoard | null, enableUart: boolean | undefined, all: RpiSetting[]): string[] {
+  if (!board?.miniUartConsole) return [];
+  const swapped = all.some((s) => (s.key === 'dtoverlay' || s.key === 'device_tree_overlay') && UART_SWAPS.has(s.value.split(',')[0]!.trim()));
+  return swapped ? [] : [`8250.nr_uarts=${enableUart === true ? 1 : 0}`];
 }
 
 /** The kernel names the firmware tries when config.txt has no kernel=. */

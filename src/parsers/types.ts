@@ -73,6 +73,8 @@ export interface ParsedEntry {
   /** The base tree's parameters (the Pi's `dtparam=`). */
   dtparams?: DtParam[];
   cmdline: string;
+  /** Words the Raspberry Pi firmware would derive from this config and put before `cmdline`. */
+  firmwareArgs?: string[];
   isDefault: boolean;
   origin: { format: BootFormat; file: string; line: number | null };
   version?: string | null;

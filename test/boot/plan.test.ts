@@ -23,6 +23,7 @@ function entry(overrides: Partial<BootEntry>): BootEntry {
     dtbReason: null,
     overlays: [],
     dtparams: [],
+    firmwareArgs: [],
     cmdline: 'root=UUID=2f6b0c11-1d3e-4c55-9a53-3f1f0f0e2a10 ro quiet',
     default: true,
     kind: 'config',
@@ -89,6 +90,17 @@ describe('planBoot on a Raspberry Pi 3 B+', () => {
       reason: `${FIRMWARE_DTB_REASON} (the Pi firmware loads bcm2710-rpi-3-b-plus.dtb for this board)`,
     });
     expect(plan.warnings).toEqual(['no initrd: the kernel has to mount its root filesystem with its built-in drivers']);
+  });
+
+  it("writes the firmware's words as the entry's config.txt would have them: 8250.nr_uarts= recomputed", () => {
+    // The menu's own card was scanned too: its cmdline.txt is how the running line ends.
+    const menuCmdline = 'console=ttyS0,115200 console=tty1 root=PARTUUID=6c586e13-02 rootfstype=ext4 rootwait nr_cpus=1 kexmenu.timeout=5';
+    const noUart = { ...piEntry, firmwareArgs: ['8250.nr_uarts=0'] };
+    const plan = planBoot(noUart, machine('rpi3b-plus-nr_cpus1'), {}, { piCmdlines: [piEntry.cmdline, menuCmdline] });
+    expect(plan.cmdline).toBe(
+      'coherent_pool=1M 8250.nr_uarts=0 snd_bcm2835.enable_headphones=0 bcm2708_fb.fbwidth=656 bcm2708_fb.fbheight=416 bcm2708_fb.fbswap=1 vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000 ' +
+        piEntry.cmdline,
+    );
   });
 
   it('drops nr_cpus=1 and kexmenu.* when the entry reuses the running command line', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archRefusal, cpuParkingRefusal, isRaspberryPi, piFirmwareArgs, usesDeviceTree } from '../../src/boot/quirks.js';
-import { splitCmdline } from '../../src/boot/cmdline.js';
+import { archRefusal, cpuParkingRefusal, isRaspberryPi, usesDeviceTree } from '../../src/boot/quirks.js';
 import { readMachine } from '../../src/platform/machine.js';
 import { fixturePath } from '../helpers/golden.js';
 
@@ -41,13 +40,5 @@ describe('board facts', () => {
     expect([usesDeviceTree('aarch64'), usesDeviceTree('arm'), usesDeviceTree('x86_64')]).toEqual([true, true, false]);
     expect(isRaspberryPi(machine('rpi4b'))).toBe(true);
     expect(isRaspberryPi(machine('qemu-virt-aarch64'))).toBe(false);
-  });
-
-  it("takes the Pi firmware's leading arguments and stops at cmdline.txt's first word", () => {
-    expect(piFirmwareArgs(splitCmdline(machine('rpi4b').cmdline).kernel)).toEqual([
-      'coherent_pool=1M', '8250.nr_uarts=1', 'snd_bcm2835.enable_headphones=0', 'snd_bcm2835.enable_hdmi=1', 'snd_bcm2835.enable_hdmi=0',
-      'smsc95xx.macaddr=DC:A6:32:12:34:56', 'vc_mem.mem_base=0x3ec00000', 'vc_mem.mem_size=0x40000000',
-    ]);
-    expect(piFirmwareArgs(['console=ttyS0', 'coherent_pool=1M'])).toEqual([]);
   });
 });

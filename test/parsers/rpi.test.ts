@@ -197,6 +197,18 @@ describe('parseRpi on generated trees', () => {
     expect(paths(only(tree({ 'config.txt': 'kernel=k.img\nramfsfile=c.cpio\n', 'k.img': 'k', 'cmdline.txt': '' })).initrd)).toEqual(['/c.cpio']);
   });
 
+  it("says what the firmware would write of the serial console: 8250.nr_uarts= from enable_uart on boards with Bluetooth on the PL011", () => {
+    const uarts = (config: string, board = PI4) => only(tree({ 'config.txt': `kernel=k.img\n${config}`, 'k.img': 'k', 'overlays/disable-bt.dtbo': 'o', 'cmdline.txt': 'x' }, board)).firmwareArgs;
+    expect(uarts('')).toEqual(['8250.nr_uarts=0']);
+    expect(uarts('enable_uart=1\n')).toEqual(['8250.nr_uarts=1']);
+    expect(uarts('enable_uart=1\n[pi3]\nenable_uart=0\n', PI3)).toEqual(['8250.nr_uarts=0']);
+    expect(uarts('enable_uart=1\n', ZERO2)).toEqual(['8250.nr_uarts=1']);
+    // The console back on the PL011, or a board whose console always was: the firmware's own say.
+    expect(uarts('enable_uart=1\ndtoverlay=disable-bt\n')).toEqual([]);
+    expect(uarts('enable_uart=1\n', CM4)).toEqual([]);
+    expect(uarts('enable_uart=1\n', PI5)).toEqual([]);
+  });
+
   it('reads cmdline= from another file and takes only its first line, trimmed', () => {
     const entry = only(tree({ 'config.txt': 'kernel=k.img\ncmdline=other.txt\n', 'k.img': 'k', 'other.txt': '  root=/dev/sda2 ro  \r\nignored\n' }));
     expect(entry.cmdline).toBe('root=/dev/sda2 ro');
