@@ -1,6 +1,6 @@
 // FDTDIR reads in a likely order: the board's vendor directory and file names first, so the
 // board's tree is found after a handful of reads among a thousand, and the other directories are
-// never listed. The same answer as reading everything: order only decides when the search stops.
+// never listed; in those, only files named after the board are read.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,21 +40,40 @@ function counted() {
 }
 
 describe('FDTDIR search order', () => {
-  it("reads the board's SoC-named files in its vendor directory first, and lists no other directory", () => {
+  it("reads the board's own file first, in its vendor directory, and lists no other directory", () => {
     const { files, opened, listed } = counted();
     const match = matchDtbDirectory(files, '/dtbs', ['raspberrypi,4-model-b', 'brcm,bcm2711']);
     expect(match.path).toBe('/dtbs/broadcom/bcm2711-rpi-4-b.dtb');
-    // At most the two trees that name the SoC (directory order decides between them).
-    expect([...opened].every((f) => f.startsWith('/dtbs/broadcom/bcm2711-'))).toBe(true);
-    expect(opened.has('/dtbs/broadcom/bcm2711-rpi-4-b.dtb')).toBe(true);
+    // "rpi-4-b" carries the SoC and two words of "4-model-b"; rpi-400 only the SoC, so it is not read.
+    expect([...opened]).toEqual(['/dtbs/broadcom/bcm2711-rpi-4-b.dtb']);
     expect(listed).toEqual(['/dtbs', '/dtbs/broadcom']);
   });
 
-  it('still finds a tree in a directory not named after the vendor, by reading the rest', () => {
-    tree('dtbs/other/renamed.dtb', ['acme,widget', 'acme,soc']);
-    const { files, opened } = counted();
-    expect(matchDtbDirectory(files, '/dtbs', ['acme,widget']).path).toBe('/dtbs/other/renamed.dtb');
-    expect(opened.size).toBe(44);
+  it('reads only files named after the board in directories not named after its vendor', () => {
+    tree('dtbs/other/acme-widget.dtb', ['acme,widget', 'acme,soc']);
+    tree('dtbs/other/renamed.dtb', ['acme,gadget', 'acme,soc']);
+    const found = counted();
+    expect(matchDtbDirectory(found.files, '/dtbs', ['acme,widget', 'acme,soc']).path).toBe('/dtbs/other/acme-widget.dtb');
+    expect([...found.opened]).toEqual(['/dtbs/other/acme-widget.dtb']);
+    // A tree named after neither its vendor nor its board is not looked for among a thousand others.
+    const unnamed = counted();
+    const match = matchDtbDirectory(unnamed.files, '/dtbs', ['acme,gadget', 'acme,soc']);
+    expect(match.path).toBeNull();
+    expect(match.reason).toContain('no .dtb in FDTDIR /dtbs (its own files, the acme directories, and files named after the board elsewhere) is compatible with acme,gadget');
+    expect(unnamed.opened.size).toBe(0);
+  });
+
+  it('reads every file of a flat FDTDIR (as Debian armhf lays it out), however it is named', () => {
+    const flat = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-flat-'));
+    try {
+      const compile = (file: string, compatible: string) =>
+        execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(flat, file), '-'], { input: `/dts-v1/;\n/ { compatible = "${compatible}"; };\n` });
+      compile('a.dtb', 'vendor,a');
+      compile('renamed.dtb', 'acme,gadget');
+      expect(matchDtbDirectory(fsSourceFiles(flat), '/', ['acme,gadget']).path).toBe('/renamed.dtb');
+    } finally {
+      rmSync(flat, { recursive: true, force: true });
+    }
   });
 
   it('lists at most 4,000 names in all, however many directories a hostile FDTDIR has', () => {
