@@ -181,8 +181,9 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
   }
   if (named && named !== 'firmware') {
     const reason = fromEditor ? 'chosen in the editor' : (entry.dtbReason ?? "named by the entry's boot config");
-    const facts = options.describeDtb?.(named) ?? null;
-    return { path: named, reason, needsMemory: checkDiskDtb(named, machine, options, warnings), hasMemory: facts?.hasMemory ?? false };
+    if (!options.describeDtb) return { path: named, reason, needsMemory: false };
+    const facts = options.describeDtb(named);
+    return { path: named, reason, needsMemory: checkDiskDtb(named, facts, machine, warnings), hasMemory: facts?.hasMemory ?? false };
   }
   if (machine.firmwareFdt !== null) {
     const why = !fromEditor && entry.dtbReason ? ` (${entry.dtbReason})` : '';
@@ -212,9 +213,7 @@ function buildRequest(entry: BootEntry, choice: DtbChoice, machine: Machine, to:
 }
 
 /** Warns about a DTB from disk that does not fit; true when its memory node must come from the firmware. */
-function checkDiskDtb(path: string, machine: Machine, options: PlanOptions, warnings: string[]): boolean {
-  if (!options.describeDtb) return false;
-  const facts = options.describeDtb(path);
+function checkDiskDtb(path: string, facts: DtbFacts | null, machine: Machine, warnings: string[]): boolean {
   if (facts === null) {
     warnings.push(`${path} cannot be read as a device tree blob; kexec will fail to load it`);
     return false;
