@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,17 +5,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeDtbBytes, describeDtbFile, tryRequestedTree, writeRequestedTree } from '../../src/boot/dtb-fixup.js';
 import type { DeviceTreeRequest } from '../../src/model.js';
 import { memoryRanges, parseFdt, rootCompatible } from '../../src/platform/fdt.js';
+import { compileDtsTo, decompileDtb } from '../helpers/dtc.js';
 import { fixturePath } from '../helpers/golden.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kexmenu-dtb-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function dtb(name: string, body: string, cells = '#address-cells = <1>; #size-cells = <1>;'): string {
-  const dts = path.join(dir, `${name}.dts`);
-  writeFileSync(dts, `/dts-v1/;\n/ { ${cells} compatible = "brcm,bcm2837"; model = "${name}"; ${body} };\n`);
-  const out = path.join(dir, `${name}.dtb`);
-  execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', out, dts]);
-  return out;
+  const dts = `/dts-v1/;\n/ { ${cells} compatible = "brcm,bcm2837"; model = "${name}"; ${body} };\n`;
+  // The source stays beside the blob: the tests use it as a file that is no DTB.
+  writeFileSync(path.join(dir, `${name}.dts`), dts);
+  return compileDtsTo(path.join(dir, `${name}.dtb`), dts);
 }
 
 const pi3Firmware = fixturePath('machines', 'rpi3b-plus', 'sys/firmware/fdt');
@@ -51,7 +50,7 @@ describe('writeRequestedTree', () => {
       { address: 0x40000000n, size: 0xbc000000n },
     ]);
     // dtc reads the result back: it is a well-formed blob, serial node and all.
-    const dts = execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: readFileSync(to) }).toString();
+    const dts = decompileDtb(readFileSync(to));
     expect(dts).toContain('serial@7e215040');
     expect(rootCompatible(parseFdt(readFileSync(to))!)).toEqual(['brcm,bcm2837']);
   });

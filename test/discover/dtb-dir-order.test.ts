@@ -1,21 +1,19 @@
 // FDTDIR reads in a likely order: the board's vendor directory and file names first, so the
 // board's tree is found after a handful of reads among a thousand, and the other directories are
 // never listed; in those, only files named after the board are read.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fsSourceFiles } from '../../src/discover/source-files.js';
 import { matchDtbDirectory } from '../../src/discover/dtb-dir.js';
+import { compileDtsTo, rootDts } from '../helpers/dtc.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-order-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function tree(file: string, compatible: string[]): void {
-  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-  const dts = `/dts-v1/;\n/ { compatible = ${compatible.map((c) => `"${c}"`).join(', ')}; };\n`;
-  execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(root, file), '-'], { input: dts });
+  compileDtsTo(path.join(root, file), rootDts(compatible));
 }
 
 // A kernel package's layout: vendor directories, 40 boards in the other one.
@@ -66,8 +64,7 @@ describe('FDTDIR search order', () => {
   it('reads every file of a flat FDTDIR (as Debian armhf lays it out), however it is named', () => {
     const flat = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-flat-'));
     try {
-      const compile = (file: string, compatible: string) =>
-        execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(flat, file), '-'], { input: `/dts-v1/;\n/ { compatible = "${compatible}"; };\n` });
+      const compile = (file: string, compatible: string) => compileDtsTo(path.join(flat, file), rootDts([compatible]));
       compile('a.dtb', 'vendor,a');
       compile('renamed.dtb', 'acme,gadget');
       expect(matchDtbDirectory(fsSourceFiles(flat), '/', ['acme,gadget']).path).toBe('/renamed.dtb');

@@ -1,26 +1,21 @@
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matchDtbDirectory } from '../../src/discover/dtb-dir.js';
 import { fsSourceFiles } from '../../src/discover/source-files.js';
+import { compileDtsTo, rootDts } from '../helpers/dtc.js';
 
-async function compileDtb(file: string, compatible: string[]): Promise<void> {
-  const dts = `/dts-v1/;\n/ {\n  compatible = ${compatible.map((c) => `"${c}"`).join(', ')};\n  #address-cells = <1>;\n  #size-cells = <1>;\n};\n`;
-  await execa('dtc', ['-I', 'dts', '-O', 'dtb', '-o', file], { input: dts });
-}
+const compileDtb = (file: string, compatible: string[]) => compileDtsTo(file, rootDts(compatible, '#address-cells = <1>; #size-cells = <1>;'));
 
 describe('matchDtbDirectory (real dtbs compiled by dtc)', () => {
   let root: string;
-  beforeAll(async () => {
+  beforeAll(() => {
     root = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-'));
     const dir = path.join(root, 'usr/lib/linux-image-6.1.0-27-arm64');
-    mkdirSync(path.join(dir, 'broadcom'), { recursive: true });
-    mkdirSync(path.join(dir, 'rockchip'), { recursive: true });
-    await compileDtb(path.join(dir, 'broadcom/bcm2837-rpi-3-a-plus.dtb'), ['raspberrypi,3-model-a-plus', 'brcm,bcm2837']);
-    await compileDtb(path.join(dir, 'broadcom/bcm2837-rpi-3-b.dtb'), ['raspberrypi,3-model-b', 'brcm,bcm2837']);
-    await compileDtb(path.join(dir, 'rockchip/rk3399-rockpro64.dtb'), ['pine64,rockpro64', 'rockchip,rk3399']);
+    compileDtb(path.join(dir, 'broadcom/bcm2837-rpi-3-a-plus.dtb'), ['raspberrypi,3-model-a-plus', 'brcm,bcm2837']);
+    compileDtb(path.join(dir, 'broadcom/bcm2837-rpi-3-b.dtb'), ['raspberrypi,3-model-b', 'brcm,bcm2837']);
+    compileDtb(path.join(dir, 'rockchip/rk3399-rockpro64.dtb'), ['pine64,rockpro64', 'rockchip,rk3399']);
     writeFileSync(path.join(dir, 'broadcom/corrupt.dtb'), 'not a device tree');
   });
 
@@ -43,7 +38,7 @@ describe('matchDtbDirectory (real dtbs compiled by dtc)', () => {
 });
 
 describe('matchDtbDirectory over thousands of files', () => {
-  it('reads the header and root properties of each .dtb, not the whole file (3,999 sparse 1 MiB files)', async () => {
+  it('reads the header and root properties of each .dtb, not the whole file (3,999 sparse 1 MiB files)', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdtdir-many-'));
     const dir = path.join(root, 'dtbs');
     mkdirSync(dir);
@@ -53,7 +48,7 @@ describe('matchDtbDirectory over thousands of files', () => {
       ftruncateSync(fd, 1024 * 1024);
       closeSync(fd);
     }
-    await compileDtb(path.join(dir, 'zz-match.dtb'), ['raspberrypi,3-model-b', 'brcm,bcm2837']);
+    compileDtb(path.join(dir, 'zz-match.dtb'), ['raspberrypi,3-model-b', 'brcm,bcm2837']);
     const files = fsSourceFiles(root);
     let bytes = 0;
     const counting = { ...files, readBytes: (p: string, offset: number, length: number) => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fsSourceFiles } from '../../src/discover/source-files.js';
 import { parseRpi } from '../../src/parsers/rpi.js';
 import type { ParseResult } from '../../src/parsers/types.js';
+import { compileDts } from '../helpers/dtc.js';
 import { expectParsedFixture, parseFixture } from '../helpers/parse-fixture.js';
 
 const PI3 = ['raspberrypi,3-model-b', 'brcm,bcm2837'];
@@ -278,7 +278,7 @@ describe('parseRpi on generated trees', () => {
 describe('parseRpi: dtoverlay= and dtparam=, in config.txt order', () => {
   const boot = { 'kernel8.img': 'k', 'cmdline.txt': 'root=/dev/mmcblk0p2', 'bcm2711-rpi-4-b.dtb': 'd' };
   /** overlay_map.dtb as the firmware's is made: dtc from source. */
-  const overlayMap = (dts: string) => new Uint8Array(execFileSync('dtc', ['-I', 'dts', '-O', 'dtb', '-q'], { input: `/dts-v1/;\n/ { ${dts} };\n` }));
+  const overlayMap = (dts: string) => compileDts(`/dts-v1/;\n/ { ${dts} };\n`);
 
   it('gives each overlay the parameters on its line and on the dtparam lines after it; a bare dtoverlay= hands them back to the base', () => {
     const config = [

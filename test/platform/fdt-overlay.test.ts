@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOverlay, type OverlayResult } from '../../src/platform/fdt-overlay.js';
 import { type FdtNode, type FdtTree, getNode, getProp, parseFdt, propStrings, serializeFdt } from '../../src/platform/fdt.js';
+import { type CompileOptions, compileDts, decompileDtb } from '../helpers/dtc.js';
 import { debianKernelRoot } from './kernel-image-debian.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,14 +51,12 @@ beforeAll(() => {
 }, 300_000);
 
 /** With dtc -@ the base gets /__symbols__, an overlay its /__fixups__ and /__local_fixups__. */
-function compile(dts: string, flags = ['-@']): Uint8Array {
-  const args = ['-q', '-I', 'dts', '-O', 'dtb', ...flags, tempFile(dts, 'dts')];
-  return new Uint8Array(execFileSync('dtc', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+function compile(dts: string, options: CompileOptions = { symbols: true }): Uint8Array {
+  return compileDts(dts, options);
 }
 
-function dts(dtb: Uint8Array | string, sorted = true): string {
-  const file = typeof dtb === 'string' ? dtb : tempFile(dtb, 'dtb');
-  return run('dtc', ['-q', '-I', 'dtb', '-O', 'dts', ...(sorted ? ['-s'] : []), file]);
+function dts(dtb: Uint8Array, sorted = true): string {
+  return decompileDtb(dtb, { sorted });
 }
 
 function mustParse(bytes: Uint8Array): FdtTree {
@@ -280,8 +279,8 @@ const BASE_DTS = `/dts-v1/;
 };
 `;
 
-function plugin(body: string, flags?: string[]): Uint8Array {
-  return compile(`/dts-v1/;\n/plugin/;\n${body}`, flags);
+function plugin(body: string, options?: CompileOptions): Uint8Array {
+  return compile(`/dts-v1/;\n/plugin/;\n${body}`, options);
 }
 
 const base = compile(BASE_DTS);
@@ -341,7 +340,7 @@ describe('applyOverlay on hand-written overlays', () => {
   });
 
   it('renumbers linux,phandle alongside phandle (dtc -H both)', () => {
-    const both = ['-@', '-H', 'both'];
+    const both: CompileOptions = { symbols: true, phandles: 'both' };
     const overlay = plugin('&i2c1 { codec: codec@1a { reg = <0x1a>; }; }; &{/} { sound { cpu = <&codec>; }; };', both);
     const tree = expectSameAsFdtoverlay(compile(BASE_DTS, both), overlay);
     const codec = '/soc/i2c@2000/codec@1a';
@@ -358,7 +357,7 @@ describe('applyOverlay on hand-written overlays', () => {
   });
 
   it('refuses a label when the base has no /__symbols__ at all', () => {
-    const plainBase = compile(BASE_DTS, []);
+    const plainBase = compile(BASE_DTS, { symbols: false });
     const overlay = plugin('&uart0 { status = "okay"; };');
     expect(fdtoverlay(plainBase, overlay)).toBeNull();
     const result = ours(plainBase, overlay);

@@ -1,35 +1,18 @@
 // Each case compiles a small .dts with dtc, applies parameters, and compares `dtc -I dtb -O dts -s`
 // of the result with that of a hand-written expected tree (compiled by dtc too, so __symbols__,
 // __fixups__ and __local_fixups__ in the expectation are dtc's own, not ours).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FdtTree, parseFdt, serializeFdt } from '../../src/platform/fdt.js';
 import { applyParameters, type ParamResult } from '../../src/platform/fdt-params.js';
-
-const work = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdt-params-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-
-function compileDtb(dts: string): Uint8Array {
-  const file = path.join(work, `t${counter++}.dts`);
-  writeFileSync(file, dts);
-  return new Uint8Array(execFileSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', file]));
-}
+import { compileDts, decompileDtb } from '../helpers/dtc.js';
 
 function compile(dts: string): FdtTree {
-  const tree = parseFdt(compileDtb(dts));
+  const tree = parseFdt(compileDts(dts, { symbols: true }));
   if (!tree) throw new Error('dtc produced a tree parseFdt cannot read');
   return tree;
 }
 
-function dtsOf(dtb: Uint8Array): string {
-  const file = path.join(work, `t${counter++}.dtb`);
-  writeFileSync(file, dtb);
-  return execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-s', file], { encoding: 'utf8' });
-}
+const dtsOf = (dtb: Uint8Array) => decompileDtb(dtb, { sorted: true });
 
 type Params = Array<[string, string | null]>;
 
@@ -38,7 +21,7 @@ function apply(dts: string, params: Params): { tree: FdtTree; results: ParamResu
 }
 
 function expectTree(tree: FdtTree, expectedDts: string): void {
-  expect(dtsOf(serializeFdt(tree))).toBe(dtsOf(compileDtb(expectedDts)));
+  expect(dtsOf(serializeFdt(tree))).toBe(dtsOf(compileDts(expectedDts, { symbols: true })));
 }
 
 function expectAllOk(results: ParamResult[]): void {

@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type FdtNode,
   type FdtTree,
@@ -18,23 +16,8 @@ import {
   setProp,
   stringProp,
 } from '../../src/platform/fdt.js';
+import { compileDts, decompileDtb } from '../helpers/dtc.js';
 import { debianKernelRoot } from './kernel-image-debian.js';
-
-const work = mkdtempSync(path.join(tmpdir(), 'kexmenu-fdt-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-
-function compile(dts: string): Uint8Array {
-  const file = path.join(work, `t${counter++}.dts`);
-  writeFileSync(file, dts);
-  return new Uint8Array(execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', file]));
-}
-
-function decompile(dtb: Uint8Array): string {
-  const file = path.join(work, `t${counter++}.dtb`);
-  writeFileSync(file, dtb);
-  return execFileSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', file], { encoding: 'utf8' });
-}
 
 function mustParse(bytes: Uint8Array): FdtTree {
   const tree = parseFdt(bytes);
@@ -62,7 +45,7 @@ const BOARD = `/dts-v1/;
 `;
 
 describe('parseFdt on dtc output', () => {
-  const tree = mustParse(compile(BOARD));
+  const tree = mustParse(compileDts(BOARD));
 
   it('reads compatible and model', () => {
     expect(rootCompatible(tree)).toEqual(['raspberrypi,4-model-b', 'brcm,bcm2711']);
@@ -88,15 +71,15 @@ describe('parseFdt on dtc output', () => {
   });
 
   it('serializes to a DTB that dtc decompiles to the same source', () => {
-    expect(decompile(serializeFdt(tree))).toBe(decompile(compile(BOARD)));
+    expect(decompileDtb(serializeFdt(tree))).toBe(decompileDtb(compileDts(BOARD)));
   });
 
   it('sets properties so dtc sees them', () => {
-    const copy = mustParse(compile(BOARD));
+    const copy = mustParse(compileDts(BOARD));
     expect(setProp(copy, '/chosen', 'bootargs', stringProp('root=/dev/sda2 rw'))).toBe(true);
     expect(setProp(copy, '/chosen', 'linux,initrd-start', Uint8Array.of(0, 0, 0x10, 0))).toBe(true);
     expect(setProp(copy, '/missing', 'x', new Uint8Array(0))).toBe(false);
-    const dts = decompile(serializeFdt(copy));
+    const dts = decompileDtb(serializeFdt(copy));
     expect(dts).toContain('bootargs = "root=/dev/sda2 rw";');
     expect(dts).toContain('linux,initrd-start = <0x1000>;');
   });
@@ -105,7 +88,7 @@ describe('parseFdt on dtc output', () => {
 describe('memory ranges', () => {
   it('reads ranges with 2 address cells and 1 size cell across several memory nodes', () => {
     const tree = mustParse(
-      compile(`/dts-v1/;
+      compileDts(`/dts-v1/;
 / {
   #address-cells = <2>; #size-cells = <1>;
   memory@0 { device_type = "memory"; reg = <0 0 0x3b400000>, <0 0x40000000 0xbc000000>; };
@@ -124,13 +107,13 @@ describe('memory ranges', () => {
   });
 
   it('uses the spec defaults (2 address cells, 1 size cell) when the root does not say', () => {
-    const tree = mustParse(compile('/dts-v1/;\n/ { memory { device_type = "memory"; reg = <0 0x80000000 0x40000000>; }; };\n'));
+    const tree = mustParse(compileDts('/dts-v1/;\n/ { memory { device_type = "memory"; reg = <0 0x80000000 0x40000000>; }; };\n'));
     expect(memoryRanges(tree)).toEqual([{ address: 0x80000000n, size: 0x40000000n }]);
   });
 
   it('writes the ranges into the memory node, visible in dtc output, and drops other memory nodes', () => {
     const tree = mustParse(
-      compile(`/dts-v1/;
+      compileDts(`/dts-v1/;
 / {
   #address-cells = <2>; #size-cells = <2>;
   memory@0 { device_type = "memory"; reg = <0 0 0 0>; };
@@ -145,26 +128,26 @@ describe('memory ranges', () => {
     expect(setMemoryRanges(tree, ranges)).toBe(true);
     const reparsed = mustParse(serializeFdt(tree));
     expect(memoryRanges(reparsed)).toEqual(ranges);
-    const dts = decompile(serializeFdt(tree));
+    const dts = decompileDtb(serializeFdt(tree));
     expect(dts).toMatch(/memory@0 \{\s*device_type = "memory";\s*reg = <0x00 0x00 0x00 0x3b400000 0x00 0x40000000 0x01 0xbc000000>;/);
     expect(dts).not.toContain('memory@80000000');
   });
 
   it('adds a memory node when the tree has none', () => {
-    const tree = mustParse(compile('/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>; chosen { }; };\n'));
+    const tree = mustParse(compileDts('/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>; chosen { }; };\n'));
     expect(setMemoryRanges(tree, [{ address: 0x80000000n, size: 0x20000000n }])).toBe(true);
-    expect(decompile(serializeFdt(tree))).toMatch(/memory@80000000 \{\s*device_type = "memory";\s*reg = <0x80000000 0x20000000>;/);
+    expect(decompileDtb(serializeFdt(tree))).toMatch(/memory@80000000 \{\s*device_type = "memory";\s*reg = <0x80000000 0x20000000>;/);
   });
 
   it('refuses ranges that do not fit the cells, leaving the tree alone', () => {
-    const tree = mustParse(compile('/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>; memory@0 { device_type = "memory"; reg = <0 0x1000>; }; };\n'));
+    const tree = mustParse(compileDts('/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>; memory@0 { device_type = "memory"; reg = <0 0x1000>; }; };\n'));
     expect(setMemoryRanges(tree, [{ address: 0x100000000n, size: 0x1000n }])).toBe(false);
     expect(memoryRanges(tree)).toEqual([{ address: 0n, size: 0x1000n }]);
   });
 });
 
 describe('parseFdt on bad input', () => {
-  const good = compile(BOARD);
+  const good = compileDts(BOARD);
 
   it('refuses wrong magic, short buffers and a totalsize beyond the buffer', () => {
     expect(parseFdt(new Uint8Array(0))).toBeNull();
@@ -233,7 +216,7 @@ describe('real Debian arm64 Raspberry Pi dtbs', () => {
   it.skipIf(!broadcom)('round-trips every Pi dtb to the same dtc decompile', () => {
     for (const name of readdirSync(broadcom!).filter((n) => n.endsWith('.dtb'))) {
       const original = read(name);
-      expect(decompile(serializeFdt(mustParse(original))), name).toBe(decompile(original));
+      expect(decompileDtb(serializeFdt(mustParse(original))), name).toBe(decompileDtb(original));
     }
   });
 
@@ -246,6 +229,6 @@ describe('real Debian arm64 Raspberry Pi dtbs', () => {
     expect(setMemoryRanges(tree, firmware)).toBe(true);
     const fixed = serializeFdt(tree);
     expect(memoryRanges(mustParse(fixed))).toEqual(firmware);
-    expect(decompile(fixed)).toMatch(/memory@0 \{\s*device_type = "memory";\s*reg = <0x00 0x00 0x3b400000 0x00 0x40000000 0xbc000000>;/);
+    expect(decompileDtb(fixed)).toMatch(/memory@0 \{\s*device_type = "memory";\s*reg = <0x00 0x00 0x3b400000 0x00 0x40000000 0xbc000000>;/);
   });
 });
