@@ -3,7 +3,7 @@
 
 export type Arch = 'x86_64' | 'i386' | 'aarch64' | 'arm' | 'riscv64';
 
-export type BootFormat = 'grub' | 'extlinux' | 'bls' | 'rpi' | 'raw';
+export type BootFormat = 'grub' | 'extlinux' | 'bls' | 'uki' | 'rpi' | 'raw';
 
 /** One filesystem that was scanned: a mounted partition, or a directory given on the command line. */
 export interface BootSource {
@@ -51,6 +51,8 @@ export interface BootEntry {
    * from enable_uart); they stand in for the running firmware's words of the same name.
    */
   firmwareArgs: string[];
+  /** For a unified kernel image (`kernel` is the .efi): where its parts are in it; null otherwise. */
+  uki: UkiParts | null;
   default: boolean;
   /** "config": a boot config names it; "other": found on disk by file name only. */
   kind: 'config' | 'other';
@@ -58,6 +60,20 @@ export interface BootEntry {
   /** From the kernel image header, when it can be read. */
   arch: Arch | null;
   version: string | null;
+}
+
+/** Bytes of a file: `size` of them from `offset`. */
+export interface ByteRange {
+  offset: number;
+  size: number;
+}
+
+/** The parts of a unified kernel image, as ranges of its file; the boot copies them out for kexec. */
+export interface UkiParts {
+  linux: ByteRange;
+  /** .ucode, then .initrd: the order the kernel gets them in. */
+  initrds: ByteRange[];
+  dtb: ByteRange | null;
 }
 
 /** A device tree parameter: `name=value`, or a bare `name` (value null: a boolean set on). */
@@ -164,6 +180,11 @@ export interface BootPlan {
   cmdline: string;
   dtb: { path: string; reason: string } | null;
   warnings: string[];
+  /**
+   * Parts of a unified kernel image to copy out of it (`from`) into temporary files before the
+   * load, the kernel first, then its initrds; null for any other kernel.
+   */
+  extract: { from: string; parts: Array<ByteRange & { to: string }> } | null;
   /** Several initrds to concatenate into the one temporary file `to` that `load` names; null for 0 or 1. */
   initrdJoin: { from: string[]; to: string } | null;
   /**

@@ -13,6 +13,7 @@
 # and powers off. Disks:
 #   gpt-debian.img   GPT, ext4 "rootfs": Debian-style /boot/grub/grub.cfg (search --fs-uuid), two kernels
 #   esp-bls.img      GPT, ESP (FAT) with Boot Loader Spec /loader/entries (+ one entry of another arch)
+#                    and a unified kernel image in /EFI/Linux (objcopy over Debian's systemd-stub)
 #   usb-stick.img    MBR, FAT with /extlinux/extlinux.conf, meant for usb-storage on qemu-xhci
 #   wrong-arch.img   MBR, ext4 with only the OTHER architecture's Debian kernel in /boot (no config)
 #   hostile-stick.img MBR, ext4: a freezing kexmenu.conf glob, a grub.cfg symlink to /proc/kmsg, GRUB's
@@ -284,7 +285,28 @@ architecture $other_bls_arch
 options      root=UUID=$root_uuid ro
 linux        /$machine_id/$kver/linux
 EOS
-size=$((kmb + 40))
+# A unified kernel image (BLS type #2) beside them, made as the systemd-stub manual says: objcopy
+# adds os-release, the command line, uname, the initrd and the kernel to Debian's stub, each at an
+# address past the stub's own sections.
+stub_arch=x64 binutils=
+[ "$arch" = arm64 ] && stub_arch=aa64 binutils=aarch64-linux-gnu-
+stub="$(bash "$here/../fetch-systemd-stub.sh" | sed -n "s/^$stub_arch=//p")"
+next=0
+while read -r idx _ size vma _; do
+  [[ "$idx" =~ ^[0-9]+$ ]] && [ $((16#$vma + 16#$size)) -gt "$next" ] && next=$((16#$vma + 16#$size))
+done < <("${binutils}objdump" -h "$stub")
+printf 'PRETTY_NAME="kexmenu e2e UKI"\nID=kexmenu\nVERSION_ID=1\n' >"$work/uki-osrel"
+printf 'console=%s uki=1 quiet' "$serial" >"$work/uki-cmdline"
+printf '%s' "$kver" >"$work/uki-uname"
+sections=()
+for part in osrel:"$work/uki-osrel" cmdline:"$work/uki-cmdline" uname:"$work/uki-uname" initrd:"$target_initrd" linux:"$vmlinuz"; do
+  next=$(((next + 0xffff) / 0x10000 * 0x10000))
+  sections+=(--add-section ".${part%%:*}=${part#*:}" --change-section-vma ".${part%%:*}=$(printf '0x%x' "$next")")
+  next=$((next + $(stat -c %s "${part#*:}")))
+done
+mkdir -p "$e/EFI/Linux"
+"${binutils}objcopy" "${sections[@]}" "$stub" "$e/EFI/Linux/kexmenu-e2e-$kver.efi"
+size=$((2 * kmb + 44))
 fat_fs "$work/esp.vfat" "$size" "$e" ESP "$esp_volid"
 disk "$out/esp-bls.img" gpt $((size + 2)) "$size" \
   "type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=6b1e2d3c-0002-4a01-9c00-00000000e2e2, name=\"EFI System Partition\"" \

@@ -53,6 +53,7 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
   const unload = ['kexec', '-u'];
 
   if (options.dryRun) {
+    if (plan.extract) log(`would copy ${describeExtraction(plan.extract)}`);
     if (plan.dtbBuild) log(`would write ${plan.dtbBuild.to}: ${describeBuild(plan.dtbBuild)}`);
     if (plan.initrdJoin) log(`would concatenate ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
     if (loaded) {
@@ -64,9 +65,13 @@ export async function loadPlan(plan: BootPlan, options: LoadOptions = {}): Promi
     return { ok: true, message: null, commands };
   }
 
-  const temporary = [plan.dtbBuild?.to, plan.initrdJoin?.to].filter((f): f is string => !!f);
+  const temporary = [...(plan.extract?.parts.map((p) => p.to) ?? []), plan.dtbBuild?.to, plan.initrdJoin?.to].filter((f): f is string => !!f);
   try {
     try {
+      if (plan.extract) {
+        await extractParts(plan.extract);
+        log(`copied ${describeExtraction(plan.extract)}`);
+      }
       if (plan.dtbBuild) {
         await mkdir(path.dirname(plan.dtbBuild.to), { recursive: true });
         const built = writeRequestedTree(plan.dtbBuild);
@@ -120,6 +125,34 @@ export async function executePlan(plan: BootPlan, options: ExecuteOptions): Prom
   // `kexec -e` only comes back when it failed; `systemctl kexec` comes back at once with 0 after queuing the job.
   if (failure) return { ok: false, message: `${explainKexecFailure({ ...failure, step: 'exec' })} The disks were unmounted: rescan before trying again.`, commands };
   return { ok: true, message: null, commands };
+}
+
+function describeExtraction(extract: NonNullable<BootPlan['extract']>): string {
+  return `${extract.parts.length} part(s) of ${extract.from} out: ${extract.parts.map((p) => `${p.size} bytes at ${p.offset} to ${p.to}`).join(', ')}`;
+}
+
+/** Copies byte ranges of a unified kernel image into files of their own. */
+async function extractParts(extract: NonNullable<BootPlan['extract']>): Promise<void> {
+  const from = await open(extract.from, 'r');
+  try {
+    for (const part of extract.parts) {
+      await mkdir(path.dirname(part.to), { recursive: true });
+      const out = await open(part.to, 'w', 0o600);
+      try {
+        const chunk = Buffer.alloc(Math.min(part.size, 1 << 20));
+        for (let done = 0; done < part.size; ) {
+          const { bytesRead } = await from.read(chunk, 0, Math.min(chunk.length, part.size - done), part.offset + done);
+          if (bytesRead === 0) throw new Error(`${extract.from} ends before its section at ${part.offset} (${part.size} bytes)`);
+          await out.write(chunk.subarray(0, bytesRead));
+          done += bytesRead;
+        }
+      } finally {
+        await out.close();
+      }
+    }
+  } finally {
+    await from.close();
+  }
 }
 
 // The kernel unpacks concatenated cpio archives (compressed or not) one after another; each starts

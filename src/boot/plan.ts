@@ -1,7 +1,7 @@
 // From a chosen entry to the exact commands that boot it. Pure: the entry, the machine facts and
 // the person's edits go in; argv arrays, the command line, the device tree choice, warnings or a
 // refusal come out. Nothing here reads a file; DTB contents arrive through `describeDtb`.
-import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, Machine } from '../model.js';
+import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, Machine, UkiParts } from '../model.js';
 import { appendArgs, argName, isTakenFrom, joinCmdline, splitCmdline, withoutRunningOnlyArgs, type KernelArgs } from './cmdline.js';
 import { firmwareWords, firmwareWordsFor } from './pi-firmware-args.js';
 import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, usesDeviceTree } from './quirks.js';
@@ -56,7 +56,10 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
 
   const cmdline = chooseCmdline(entry, machine, edits, options, warnings);
 
-  const initrds = edits.initrd ?? entry.initrd;
+  const extract = entry.uki ? ukiExtraction(entry.kernel, entry.uki, tmpBase) : null;
+  if (entry.uki?.dtb && usesDeviceTree(machine.arch)) warnings.push("the image's own .dtb is not used yet: the tree is chosen as for any kernel");
+  const kernel = extract ? extract.parts[0]!.to : entry.kernel;
+  const initrds = [...(extract?.parts.slice(1).map((p) => p.to) ?? []), ...(edits.initrd ?? entry.initrd)];
   if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
   const initrdPath = initrds.length > 1 ? `${tmpBase}-initrd.img` : initrds[0];
 
@@ -80,7 +83,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     '-l',
     NO_SYNC,
     ...(options.fileSigned ? ['-s'] : []),
-    entry.kernel,
+    kernel,
     ...(initrdPath === undefined ? [] : [`--initrd=${initrdPath}`]),
     ...(dtb ? [`--dtb=${dtbBuild ? dtbBuild.to : dtb.path}`] : []),
     `--append=${cmdline}`,
@@ -96,10 +99,17 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     cmdline,
     dtb,
     warnings,
+    extract,
     initrdJoin: initrds.length > 1 && initrdPath !== undefined ? { from: [...initrds], to: initrdPath } : null,
     dtbBuild,
     deviceTree,
   };
+}
+
+/** kexec-tools cannot load a UKI: its kernel and initrds are copied out of it first. */
+function ukiExtraction(file: string, uki: UkiParts, tmpBase: string): BootPlan['extract'] {
+  const initrds = uki.initrds.map((part, i) => ({ ...part, to: `${tmpBase}-uki-initrd${i}.img` }));
+  return { from: file, parts: [{ ...uki.linux, to: `${tmpBase}-uki.linux` }, ...initrds] };
 }
 
 function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, options: PlanOptions, warnings: string[]): string {

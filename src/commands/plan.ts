@@ -86,8 +86,8 @@ export async function planFromRequest(request: PlanRequest): Promise<Planned> {
 
 /** The JSON shape `kexmenu plan --json` prints. */
 export function planJson(plan: BootPlan): object {
-  const { ok, refusal, load, exec, cmdline, dtb, deviceTree, warnings } = plan;
-  return { ok, refusal, load, exec, cmdline, dtb, deviceTree, warnings };
+  const { ok, refusal, load, exec, cmdline, dtb, deviceTree, extract, warnings } = plan;
+  return { ok, refusal, load, exec, cmdline, dtb, deviceTree, extract, warnings };
 }
 
 /** The plan as lines a person reads; the commands are shell-quoted for display only. */
@@ -100,6 +100,7 @@ export function formatPlan(entry: BootEntry, plan: BootPlan): string {
   if (plan.deviceTree && plan.deviceTree.carried.length > 0) lines.push(`Firmware:     ${plan.deviceTree.carried.join(', ')}`);
   for (const warning of plan.warnings) lines.push(`Warning:      ${warning}`);
   if (plan.ok) {
+    if (plan.extract) lines.push(`Prepare:      copy ${plan.extract.parts.map((p) => p.to).join(', ')} out of ${plan.extract.from}`);
     if (plan.initrdJoin) lines.push(`Prepare:      join ${plan.initrdJoin.from.join(' + ')} into ${plan.initrdJoin.to}`);
     if (plan.dtbBuild) lines.push(`Prepare:      write ${plan.dtbBuild.to}: ${describeBuild(plan.dtbBuild)}`);
     lines.push(`Load:         ${shellQuote(plan.load)}`, `Boot:         ${shellQuote(plan.exec)}`);

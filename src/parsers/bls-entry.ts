@@ -21,6 +21,8 @@ export interface BlsEntryFile {
   machineId: string | null;
   sortKey: string | null;
   linux: WrittenPath | null;
+  /** A unified kernel image the entry boots (its .cmdline unless `options` are given). */
+  uki: WrittenPath | null;
   efi: string | null;
   /** At most FILES_PER_ENTRY + 1: one more than can be used, to tell that there were too many. */
   initrd: WrittenPath[];
@@ -54,6 +56,7 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
     machineId: null,
     sortKey: null,
     linux: null,
+    uki: null,
     efi: null,
     initrd: [],
     options: [],
@@ -82,6 +85,9 @@ export function parseEntryText(fileName: string, text: string): BlsEntryFile {
         break;
       case 'linux':
         entry.linux = at(value);
+        break;
+      case 'uki':
+        entry.uki = at(value);
         break;
       case 'efi':
         entry.efi = value;

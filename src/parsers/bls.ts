@@ -9,6 +9,7 @@ import { compareEntries, isBad } from './bls-sort.js';
 import { boundedLabel } from './label.js';
 import { capFiles } from './limits.js';
 import { ProblemLog } from './problems.js';
+import { readUki } from './uki-image.js';
 import type { FileRef, ParseContext, ParsedEntry, ParseResult, ProblemSink } from './types.js';
 
 export interface BlsOptions {
@@ -94,7 +95,7 @@ function readLoaderConf(ctx: ParseContext, entriesDir: string, problems: Problem
 /** Entries for another architecture, or for an EFI program instead of Linux, are not ours to show. */
 function appliesHere(entry: BlsEntryFile, arch: Arch, file: string, problems: ProblemSink): boolean {
   if (entry.architecture !== null && entry.architecture.toLowerCase() !== SPEC_ARCH[arch]) return false;
-  if (entry.linux === null) {
+  if (entry.linux === null && entry.uki === null) {
     if (entry.efi === null) problems.push({ file, line: null, message: 'entry has no linux line' });
     return false;
   }
@@ -109,7 +110,7 @@ function toParsedEntry(
   problems: ProblemSink,
 ): ParsedEntry | null {
   const { entry, dir, file } = found;
-  const line = entry.linux!.line;
+  const line = (entry.linux ?? entry.uki)!.line;
   const unset = new Set<string>();
   const expand = callerExpand ?? ((text: string) => dropVariables(text, unset));
   const resolve = (written: WrittenPath): FileRef | null => {
@@ -119,7 +120,7 @@ function toParsedEntry(
     if (path === null) problems.push({ file, line: written.line, message: `path escapes its partition: ${written.path}` });
     return path === null ? null : { path };
   };
-  const linux = entry.linux!;
+  const linux = (entry.linux ?? entry.uki)!;
   const kernel = resolve(linux);
   if (!kernel) {
     if (expand(linux.path).trim() === '') {
@@ -133,7 +134,15 @@ function toParsedEntry(
   const initrd = initrds.kept.map(resolve).filter((ref): ref is FileRef => ref !== null);
   const overlays = overlayList.kept.map(resolve).filter((ref): ref is FileRef => ref !== null);
   const dtb = entry.devicetree === null ? null : resolve(entry.devicetree);
-  const cmdline = expand(entry.options.join(' ')).replace(/\s+/g, ' ').trim();
+  const uki = entry.linux === null ? readUki(ctx.files, kernel.path) : null;
+  if (typeof uki === 'string') {
+    problems.push({ file, line, message: `uki ${linux.path}: not a unified kernel image: ${uki}` });
+    return null;
+  }
+  // The image's first profile, as systemd-boot boots a type #1 entry's `uki`; `options` replace its .cmdline.
+  const image = uki?.[0] ?? null;
+  const options = expand(entry.options.join(' ')).replace(/\s+/g, ' ').trim();
+  const cmdline = image && entry.options.length === 0 ? (image.cmdline ?? '') : options;
   if (unset.size > 0) {
     const names = [...unset].map((n) => `$${n}`).join(', ');
     problems.push({ file, line, message: `${names} left empty: GRUB sets these from grubenv, and no GRUB config read this entry` });
@@ -146,6 +155,7 @@ function toParsedEntry(
     fdtdir: null,
     overlays,
     cmdline,
+    ...(image && { uki: image.parts }),
     isDefault: false,
     origin: { format: 'bls', file, line },
     version: entry.version,

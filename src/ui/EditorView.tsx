@@ -23,6 +23,12 @@ export function onDisk(file: string, root: string | null): string {
   return root && root !== '/' && file.startsWith(`${root}/`) ? file.slice(root.length) : file;
 }
 
+/** The initrd files, after those a unified kernel image carries inside it. */
+function initrdLine(entry: BootEntry, initrd: string[], root: string | null): string {
+  const inside = entry.uki && entry.uki.initrds.length > 0 ? [`${entry.uki.initrds.length} inside the image`] : [];
+  return [...inside, ...initrd.map((f) => onDisk(f, root))].join(' + ') || 'none';
+}
+
 /** "vc4-kms-v3d (applied), disable-bt (failed: ...)", or why there are none. */
 function overlaysLine(entry: BootEntry, on: boolean, report: DeviceTreeReport | null): string {
   if (entry.overlays.length === 0 && entry.dtparams.length === 0) return 'none';
@@ -51,7 +57,7 @@ export function EditorView({ editor, entry, plan, sourceRoot, width, height }: P
       <Text>{fit(`${mark('cmdline')} Command line:`, inner)}</Text>
       <Text>{fit(`  ${shown.text}`, inner)}</Text>
       <Text>{fit(editor.field === 'cmdline' ? `  ${' '.repeat(shown.cursor)}^` : '', inner)}</Text>
-      <Text>{fit(`${mark('initrd')} Initrd ${editor.initrdIndex + 1}/${editor.initrds.length}: ${initrd.length ? initrd.map((f) => onDisk(f, sourceRoot)).join(' + ') : 'none'}`, inner)}</Text>
+      <Text>{fit(`${mark('initrd')} Initrd ${editor.initrdIndex + 1}/${editor.initrds.length}: ${initrdLine(entry, initrd, sourceRoot)}`, inner)}</Text>
       <Text>{fit(`${mark('dtb')} DTB ${editor.dtbIndex + 1}/${editor.dtbs.length}:    ${dtb ? onDisk(dtb, sourceRoot) : 'chosen by the boot rules'}`, inner)}</Text>
       <Text>{fit(`${mark('overlays')} Overlays:   ${overlaysLine(entry, editor.overlays, result.deviceTree)}`, inner)}</Text>
       <Text>{fit('Enter will run:', inner)}</Text>

@@ -8,7 +8,10 @@ import { planBoot } from '../../src/boot/plan.js';
 import type { BootEntry } from '../../src/model.js';
 import { memoryRanges, parseFdt } from '../../src/platform/fdt.js';
 import { readMachine } from '../../src/platform/machine.js';
+import { compileDtsTo } from '../helpers/dtc.js';
+import { fakeBzImage } from '../helpers/fake-kernel.js';
 import { fixturePath } from '../helpers/golden.js';
+import { makeUki, sectionOffset } from '../helpers/uki.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kexmenu-kexec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +21,7 @@ const rpi4 = readMachine(fixturePath('machines', 'rpi4b'));
 
 function entry(overrides: Partial<BootEntry>): BootEntry {
   return {
-    id: 'sda2:grub:0', label: 'Debian', source: 'sda2', kernel: '/etc/hostname', initrd: [], dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [],
+    id: 'sda2:grub:0', label: 'Debian', source: 'sda2', kernel: '/etc/hostname', initrd: [], dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], uki: null,
     cmdline: 'root=UUID=x ro', default: true, kind: 'config', origin: { format: 'grub', file: '/boot/grub/grub.cfg', line: 1 },
     arch: 'x86_64', version: null, ...overrides,
   };
@@ -37,7 +40,7 @@ function fakeKexec(name: string, exitCode = 0, stderr = ''): { binary: string; c
     binary,
     `#!/bin/sh
 echo "$*" >> '${home}/calls'
-for a; do case "$a" in --initrd=*) cp "\${a#--initrd=}" '${home}/initrd';; --dtb=*) cp "\${a#--dtb=}" '${home}/dtb';; esac; done
+for a; do case "$a" in --initrd=*) cp "\${a#--initrd=}" '${home}/initrd';; --dtb=*) cp "\${a#--dtb=}" '${home}/dtb';; -*) ;; *) cp "$a" '${home}/kernel';; esac; done
 ${stderr ? `echo '${stderr}' >&2` : ''}
 exit ${exitCode}
 `,
@@ -91,12 +94,43 @@ describe('loadPlan preparing files', () => {
     expect(existsSync(`${dir}/kexmenu-sda2_grub_0-initrd.img`)).toBe(false);
   });
 
+  it('copies the kernel and initrds out of a unified kernel image, loads those, and removes them', async () => {
+    const fake = fakeKexec('uki');
+    const kernel = fakeBzImage('6.1.0-27-amd64');
+    const image = makeUki('x64', [['.osrel', 'NAME=Debian\n'], ['.cmdline', 'root=/dev/vda2 quiet'], ['.ucode', 'ucode'], ['.initrd', 'initrd'], ['.linux', kernel]]);
+    const file = path.join(dir, 'debian.efi');
+    writeFileSync(file, image);
+    const uki = {
+      linux: { offset: sectionOffset(image, '.linux'), size: kernel.length },
+      initrds: [{ offset: sectionOffset(image, '.ucode'), size: 5 }, { offset: sectionOffset(image, '.initrd'), size: 6 }],
+      dtb: null,
+    };
+    const plan = planBoot(entry({ id: 'vdb1:uki:0', kernel: file, uki, cmdline: 'root=/dev/vda2 quiet' }), x86, {}, { tmpDir: dir });
+    expect(plan.load).toEqual(['kexec', '-l', '-y', `${dir}/kexmenu-vdb1_uki_0-uki.linux`, `--initrd=${dir}/kexmenu-vdb1_uki_0-initrd.img`, '--append=root=/dev/vda2 quiet']);
+    const outcome = await loadPlan(plan, { kexecBinary: fake.binary, kexecLoadedFile: path.join(dir, 'absent') });
+    expect(outcome.ok).toBe(true);
+    expect(fake.copy('kernel').equals(kernel)).toBe(true);
+    expect(fake.copy('initrd')).toEqual(Buffer.from('ucode\0\0\0initrd'));
+    for (const temporary of [...plan.extract!.parts.map((p) => p.to), plan.initrdJoin!.to]) expect(existsSync(temporary)).toBe(false);
+  });
+
+  it('says so, and loads nothing, when a unified kernel image is shorter than its sections', async () => {
+    const fake = fakeKexec('uki-short');
+    const file = path.join(dir, 'short.efi');
+    writeFileSync(file, Buffer.alloc(4096));
+    const plan = planBoot(entry({ id: 'vdb1:uki:1', kernel: file, uki: { linux: { offset: 4000, size: 8192 }, initrds: [], dtb: null } }), x86, {}, { tmpDir: dir });
+    const outcome = await loadPlan(plan, { kexecBinary: fake.binary, kexecLoadedFile: path.join(dir, 'absent') });
+    expect(outcome).toMatchObject({ ok: false, message: `Preparing the boot failed: ${file} ends before its section at 4000 (8192 bytes)` });
+    expect(fake.calls()).toEqual([]);
+    expect(existsSync(plan.extract!.parts[0]!.to)).toBe(false);
+  });
+
   it("writes a disk DTB with the firmware's memory and loads that copy", async () => {
     const fake = fakeKexec('dtb');
-    const dts = path.join(dir, 'upstream.dts');
-    writeFileSync(dts, '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <1>; compatible = "raspberrypi,4-model-b"; memory@0 { device_type = "memory"; reg = <0 0 0>; }; };\n');
-    const dtb = path.join(dir, 'upstream.dtb');
-    execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, dts]);
+    const dtb = compileDtsTo(
+      path.join(dir, 'upstream.dtb'),
+      '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <1>; compatible = "raspberrypi,4-model-b"; memory@0 { device_type = "memory"; reg = <0 0 0>; }; };\n',
+    );
     const { describeDtbFile } = await import('../../src/boot/dtb-fixup.js');
     const plan = planBoot(entry({ arch: 'aarch64', dtb }), rpi4, {}, { tmpDir: dir, describeDtb: describeDtbFile });
     expect(plan.dtbBuild).not.toBeNull();

@@ -128,13 +128,14 @@ describe('x86_64 image in QEMU', () => {
         `vda1 grub x86_64 Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux ${m.kernelVersion} | ${root} quiet`,
         `vda1 grub x86_64 Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux ${m.previousKernelVersion} (recovery mode) | ${root} single`,
         `vdb1 bls x86_64 Debian GNU/Linux 12 (bookworm) | ${root} quiet bls=1`,
+        `vdb1 uki x86_64 kexmenu e2e UKI (${m.kernelVersion}) | console=ttyS0 uki=1 quiet`,
         'sda1 extlinux x86_64 Live system from USB | console=ttyS0 usb=1 quiet',
         'sda1 extlinux x86_64 Rescue shell from USB | console=ttyS0 usb=1 single',
       ]),
     );
     // grub: 1 + 4 in the submenu; the BLS entry for another architecture is skipped.
     expect(scan.entries.filter((e) => e.source === 'vda1')).toHaveLength(5);
-    expect(scan.entries.filter((e) => e.source === 'vdb1').map((e) => e.label)).toEqual(['Debian GNU/Linux 12 (bookworm)']);
+    expect(scan.entries.filter((e) => e.source === 'vdb1').map((e) => e.label)).toEqual(['Debian GNU/Linux 12 (bookworm)', `kexmenu e2e UKI (${m.kernelVersion})`]);
     // The kernel of the other architecture is found by its file name and its header says aarch64.
     const wrong = scan.entries.filter((e) => e.source === 'vdc1');
     expect(wrong.map((e) => [e.kernel, e.arch])).toEqual([[`/run/kexmenu/vdc1/boot/vmlinuz-${m.otherArchKernelVersion}`, 'aarch64']]);
@@ -204,6 +205,17 @@ describe('x86_64 image in QEMU', () => {
     const guest = boot('menu-autoboot', 'kexmenu.timeout=1', [{ file: images.disks.gptDebian }]);
     const [, seen] = await guest.mark('target', TARGET_UP, 80_000);
     expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
+  });
+
+  it('menu: boots a unified kernel image from the ESP, its kernel and initrd taken out of it, with its own .cmdline', async () => {
+    const guest = boot('menu-uki', 'kexmenu.timeout=-1', [{ file: images.disks.espBls }]);
+    await guest.mark('menu', /Enter boot/, 60_000);
+    await guest.waitForScreen(/kexmenu e2e UKI/, 30_000);
+    await select(guest, /kexmenu e2e UKI/);
+    guest.send('\r');
+    const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
+    expect(seen?.trim()).toBe('console=ttyS0 uki=1 quiet');
+    await guest.waitForExit(20_000);
   });
 
   it('menu: refuses a kernel of another architecture and says why, and stays in the menu', async () => {

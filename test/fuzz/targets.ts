@@ -1,5 +1,5 @@
 // What the fuzz suite feeds, and to what: every parser of disk data (the boot config formats,
-// kexmenu.conf, grubenv, device trees, kernel headers, blkid's report of a label), the glob
+// kexmenu.conf, grubenv, device trees, kernel headers, unified kernel images, blkid's report of a label), the glob
 // matcher, the whole per-source scan, and the path resolver over real symlink trees. Seeds are
 // the fixtures (test/fixtures/, the hostile ones included); each input is one seed mutated.
 import { execFileSync } from 'node:child_process';
@@ -19,6 +19,7 @@ import { identifyKernelImage } from '../../src/platform/kernel-image.js';
 import { memoryRanges, model, parseFdt, readRootCompatible, rootCompatible } from '../../src/platform/fdt.js';
 import { globMatch } from '../../src/text/glob.js';
 import { fakeArm64Image, fakeBzImage } from '../helpers/fake-kernel.js';
+import { makeUki, renameSections } from '../helpers/uki.js';
 import { type MemoryTree, memorySourceFiles } from '../helpers/memory-source.js';
 import { type Grammar, mutateText, Pick, withInvalidUtf8 } from './mutate.js';
 
@@ -292,6 +293,35 @@ function kernelTarget(): Target {
   };
 }
 
+/** Unified kernel images made with objcopy over Debian's stub, their headers and section table mutated. */
+function ukiTarget(): Target {
+  const kernel = fakeBzImage();
+  const seeds = [
+    makeUki('x64', [['.osrel', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'], ['.cmdline', 'root=/dev/vda2 quiet'], ['.uname', '6.1.0-27-amd64'], ['.initrd', 'initrd'], ['.linux', kernel]]),
+    renameSections(makeUki('x64', [['.linux', kernel], ['.prof0', 'ID=a\n'], ['.prof1', 'TITLE="b"\n'], ['.cmd1', 'quiet']]), { '.prof0': '.profile', '.prof1': '.profile', '.cmd1': '.cmdline' }),
+  ].map((b) => new Uint8Array(b));
+  const parser = PARSERS.find((x) => x.format === 'uki')!;
+  return {
+    name: 'uki',
+    make(p) {
+      const image = new Uint8Array(p.chance(0.1) ? p.one(seeds).slice(0, p.int(p.one(seeds).length + 1)) : p.one(seeds));
+      // The PE headers and the section table are in the first kilobyte.
+      for (let i = p.count(32); i > 0 && image.length > 0; i--) image[p.int(Math.min(image.length, 1024))] = p.int(256);
+      const tree: MemoryTree = { '/EFI/Linux/image.efi': image };
+      const files = memorySourceFiles(tree);
+      return {
+        bytes: image.length,
+        run: () => {
+          const result = parser.parse({ files, board: [], arch: 'x86_64' });
+          const outside = result.entries.flatMap((e) => [e.uki!.linux, ...e.uki!.initrds]).find((r) => r.offset + r.size > image.length);
+          return { ...checkParse(result), ...(outside && { broken: `a section at ${outside.offset} (${outside.size} bytes) past the end of a ${image.length}-byte image` }) };
+        },
+        describe: () => Buffer.from(image).toString('base64'),
+      };
+    },
+  };
+}
+
 function blkidTarget(): Target {
   const seeds = ['DEVNAME=/dev/vda1\nUUID=5f0c6b4e-8d7a-4c39-9a51-6b1e2d3c4a01\nLABEL=rootfs\nTYPE=ext4\nPART_ENTRY_UUID=feedf00d-01\n', 'LABEL=ESP\\x20DISK\nTYPE=vfat\n'];
   const grammar: Grammar = { tokens: ['LABEL=', 'TYPE=', 'UUID=', '\\x20', '='], nests: [['', '']] };
@@ -451,6 +481,7 @@ export function allTargets(workDir: string): Target[] {
     fdtTarget(),
     overlayTarget(),
     kernelTarget(),
+    ukiTarget(),
     blkidTarget(),
     globTarget(),
     sourceTarget([...grub, ...extlinux, ...bls, ...rpi]),

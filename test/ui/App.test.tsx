@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import type { MenuBackend } from '../../src/menu/backend.js';
 import { MenuServer } from '../../src/menu/server.js';
 import { initialShared } from '../../src/menu/shared-state.js';
 import { freshView } from '../../src/ui/state.js';
+import { compileDtsTo } from '../helpers/dtc.js';
 import { twoDisks, withUsbDefault } from '../helpers/sample-scan.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -133,14 +133,22 @@ describe('App', () => {
     expect(screen()).toMatch(/edit discarded/);
   });
 
+  it("shows a unified kernel image's own initrds in the editor and the copies Enter will load", async () => {
+    const scan = twoDisks();
+    const uki = { linux: { offset: 0x11400, size: 8192 }, initrds: [{ offset: 0x400, size: 5 }], dtb: null };
+    scan.entries[0] = { ...scan.entries[0]!, kernel: '/run/kexmenu/sda1/EFI/Linux/debian.efi', initrd: [], uki, origin: { format: 'uki', file: '/run/kexmenu/sda1/EFI/Linux/debian.efi', line: null } };
+    const { app, press, screen } = await start(new MemoryBackend(scan));
+    unmount = app.unmount;
+    await press('e');
+    // The other disk entry's initrd is the second choice, which the image's own would go before.
+    expect(screen()).toMatch(/Initrd 1\/2: 1 inside the image  /);
+    expect(screen()).toMatch(/kexec -l -y \/tmp\/kexmenu-sda1_grub_0-uki\.linux\s+(\|\s+\| )?--initrd=\/tmp\/kexmenu-sda1_grub_0-uki-initrd0\.img/);
+  });
+
   it("shows in the editor which of a Pi entry's overlays apply, and switches them off", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kexmenu-app-dt-'));
     try {
-      const compile = (name: string, dts: string) => {
-        const out = path.join(dir, name);
-        execFileSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', out, '-'], { input: `/dts-v1/;\n${dts}` });
-        return out;
-      };
+      const compile = (name: string, dts: string) => compileDtsTo(path.join(dir, name), `/dts-v1/;\n${dts}`, { symbols: true });
       const base = compile('bcm2711-rpi-4-b.dtb', '/ { compatible = "raspberrypi,4-model-b"; v3d: v3d { status = "disabled"; }; };');
       const kms = compile('vc4-kms-v3d.dtbo', '/plugin/; / { fragment@0 { target = <&v3d>; __overlay__ { status = "okay"; }; }; };');
       const bt = compile('disable-bt.dtbo', '/plugin/; / { fragment@0 { target = <&bt>; __overlay__ { status = "disabled"; }; }; };');
