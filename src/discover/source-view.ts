@@ -76,11 +76,15 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
     if (path.includes('\0')) return fail('missing', `not found: ${path} (a path cannot hold NUL)`);
     // Components still to walk, last first, so a symlink's target goes on top in order.
     const pending = path.split('/').reverse();
+    /** How many of the components on top of `pending` came from symlink targets, not from `path`. */
+    let fromLinks = 0;
     const done: string[] = [];
     let node = ROOT;
     let hops = 0;
     while (pending.length > 0) {
       const part = pending.pop()!;
+      const partFromLink = fromLinks > 0;
+      if (partFromLink) fromLinks--;
       if (part === '' || part === '.') continue;
       if (node.kind !== 'dir') return fail('missing', `not found: ${path} (/${done.join('/')} is not a directory)`);
       if (part === '..') {
@@ -93,7 +97,9 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
       const info = lookup(done, done.join('/'));
       if (info === 'over-budget') return overBudget(path);
       if (info === null) {
-        if (hops === 0) return fail('missing', `not found: ${path}`);
+        // Dangling only when a link's own target names what is missing: under `boot -> .`, a
+        // missing /boot/grub is as absent as a missing /grub.
+        if (!partFromLink) return fail('missing', `not found: ${path}`);
         return { ...fail('missing', `not found: ${path} (a symlink on the way leads to nothing in this partition)`), dangling: true };
       }
       if (info.kind !== 'symlink') {
@@ -108,6 +114,7 @@ export function sourceView(backend: SourceBackend, limits: ViewLimits = DEFAULT_
       if (target.startsWith('/')) done.length = 0;
       const targetParts = target.split('/');
       for (let i = targetParts.length - 1; i >= 0; i--) pending.push(targetParts[i]!);
+      fromLinks += targetParts.length;
       node = ROOT; // the directory the link sits in, already walked
     }
     return { ok: true, parts: done, node };

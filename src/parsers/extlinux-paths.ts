@@ -6,6 +6,8 @@
 // start at the partition root. We try the config's directory first (it is right for both when the
 // file is there) and fall back to the partition root when only that holds the file; when neither
 // exists the config-directory form is kept, so the scanner's "not found" names the syslinux reading.
+// A config reached through a label's CONFIG keeps the working directory it was chosen from, unless
+// the label names another one (syslinux changes directory only when told to).
 import { normalizeSourcePath } from './source-path.js';
 import type { SourceFiles } from './types.js';
 
@@ -16,9 +18,8 @@ export function dirOf(file: string): string {
   return cut <= 0 ? '/' : file.slice(0, cut);
 }
 
-/** A resolver for paths in the config at `configFile`; null means the path escapes the partition. */
-export function pathResolver(files: SourceFiles, configFile: string): ResolvePath {
-  const base = dirOf(configFile);
+/** A resolver for paths read with `base` as the working directory (a config's own directory, unless CONFIG named another); null means the path escapes the partition. */
+export function resolverIn(files: SourceFiles, base: string): ResolvePath {
   return (raw) => {
     if (raw.startsWith('/')) return normalizeSourcePath(raw);
     const fromConfigDir = normalizeSourcePath(`${base}/${raw}`);

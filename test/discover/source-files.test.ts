@@ -37,6 +37,8 @@ describe('fsSourceFiles', () => {
     symlinkSync('nx/../../../elsewhere/grub.cfg', path.join(root, 'boot/missing-dir-link'));
     symlinkSync('nx/../../../fifo', path.join(root, 'boot/missing-dir-fifo'));
     symlinkSync('vmlinuz-6.1/../../../secret', path.join(root, 'boot/through-a-file'));
+    // As on a separate /boot partition made readable under /boot/ too.
+    symlinkSync('.', path.join(root, 'self'));
   });
 
   it('follows relative and absolute symlinks inside the source', () => {
@@ -62,6 +64,14 @@ describe('fsSourceFiles', () => {
     expect(files.canonical('/boot/missing-dir-link')).toBeNull();
     expect(files.list('/boot/missing-dir-link/..')).toBeNull();
     expect(files.read('/boot/through-a-file')).toMatchObject({ ok: false, reason: 'missing' });
+  });
+
+  it('calls a path dangling only when a symlink`s own target leads nowhere, not when a good link is on the way', () => {
+    const files = fsSourceFiles(root);
+    expect(files.resolve('/boot/missing-dir-link')).toMatchObject({ ok: false, reason: 'missing', dangling: true });
+    expect(files.resolve('/self/grub/grub.cfg')).toMatchObject({ ok: false, reason: 'missing' });
+    expect(files.resolve('/self/grub/grub.cfg')).not.toHaveProperty('dangling');
+    expect(files.canonical('/self/boot/vmlinuz-6.1')).toBe('/boot/vmlinuz-6.1');
   });
 
   it('tells a symlink loop from an escape', () => {

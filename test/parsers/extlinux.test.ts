@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fsSourceFiles, MAX_CONFIG_BYTES } from '../../src/discover/source-files.js';
-import { parseExtlinux } from '../../src/parsers/extlinux.js';
+import { MAX_CONFIG_DEPTH, MAX_CONFIG_READS, parseExtlinux } from '../../src/parsers/extlinux.js';
 import { fixturePath } from '../helpers/golden.js';
 import { expectParsedFixture } from '../helpers/parse-fixture.js';
 
@@ -109,17 +109,150 @@ describe('parseExtlinux on fixtures', () => {
   });
 });
 
+describe('parseExtlinux: one file at several search paths, read as the loader opens it', () => {
+  const files = (result: { entries: { origin: { file: string } }[] }) => [...new Set(result.entries.map((e) => e.origin.file))];
+
+  it('reads a separate /boot partition with boot -> . once, as /extlinux/extlinux.conf (U-Boot tries "/" before "/boot/")', () => {
+    const result = expectParsedFixture(parseExtlinux, 'extlinux', 'separate-boot-symlink', { arch: 'aarch64' });
+    expect(labels(result)).toEqual(['Debian GNU/Linux 12 (bookworm) 6.1.0-27-arm64', 'Debian GNU/Linux 12 (bookworm) 6.1.0-27-arm64 (rescue target)']);
+    expect(files(result)).toEqual(['/extlinux/extlinux.conf']);
+    expect(result.entries[0]!.kernel).toEqual({ path: '/vmlinuz-6.1.0-27-arm64' });
+    expect(result.problems).toEqual([]);
+  });
+
+  it('reads an /extlinux/extlinux.conf symlink to /boot/extlinux/extlinux.conf once, as the symlink U-Boot opens first', () => {
+    const result = expectParsedFixture(parseExtlinux, 'extlinux', 'extlinux-conf-symlink', { arch: 'aarch64' });
+    expect(result.entries).toHaveLength(2);
+    expect(files(result)).toEqual(['/extlinux/extlinux.conf']);
+    expect(result.entries[0]!.kernel).toEqual({ path: '/boot/vmlinuz-6.1.0-27-arm64' });
+  });
+
+  it('finds the config in the directory extlinux was installed to (Alpine: ldlinux.sys and extlinux.conf in /boot)', () => {
+    const result = expectParsedFixture(parseExtlinux, 'extlinux', 'alpine-extlinux');
+    expect(labels(result)).toEqual(['Linux lts']);
+    const [lts] = result.entries;
+    expect(lts!.kernel).toEqual({ path: '/boot/vmlinuz-lts' });
+    expect(lts!.initrd).toEqual([{ path: '/boot/initramfs-lts' }]);
+    expect(lts!.isDefault).toBe(true);
+    expect(result.problems).toEqual([]);
+  });
+});
+
+describe('parseExtlinux: CONFIG', () => {
+  it('lists what a CONFIG label leads to under it, read in the directory it names, with the default its menu picks', () => {
+    const result = expectParsedFixture(parseExtlinux, 'extlinux', 'config-chain');
+    expect(result.entries.map((e) => [e.label, e.kernel.path, e.isDefault])).toEqual([
+      ['Debian 12 installer > Install', '/debian/install.amd/vmlinuz', true],
+      ['Rescue system > Rescue shell', '/rescue/vmlinuz', false],
+    ]);
+    const [install, rescue] = result.entries;
+    expect(install!.initrd).toEqual([{ path: '/debian/install.amd/initrd.gz' }]);
+    expect(install!.cmdline).toBe('vga=788 --- quiet');
+    expect(install!.origin).toEqual({ format: 'extlinux', file: '/debian/isolinux/txt.cfg', line: 2 });
+    expect(rescue!.origin.file).toBe('/syslinux/rescue.cfg');
+    // SAY is syslinux talking about its own menu: neither an entry nor a problem.
+    expect(result.problems).toEqual([]);
+  });
+});
+
 describe('parseExtlinux on generated trees', () => {
   let root: string;
   afterEach(() => rmSync(root, { recursive: true, force: true }));
+  /** Files by path; a value `-> target` makes a symlink instead. */
   const tree = (files: Record<string, string>) => {
     root = mkdtempSync(path.join(tmpdir(), 'kexmenu-extlinux-'));
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      writeFileSync(path.join(root, name), text);
+      if (text.startsWith('-> ')) symlinkSync(text.slice(3), path.join(root, name));
+      else writeFileSync(path.join(root, name), text);
     }
     return { files: fsSourceFiles(root), board: [], arch: 'aarch64' as const };
   };
+  const messages = (result: { problems: { message: string }[] }) => result.problems.map((p) => p.message);
+  const origins = (result: { entries: { origin: { file: string } }[] }) => result.entries.map((e) => e.origin.file);
+
+  it('lists U-Boot`s /extlinux/extlinux.conf before /boot/extlinux/extlinux.conf', () => {
+    const result = parseExtlinux(tree({ '/boot/extlinux/extlinux.conf': 'LABEL b\n LINUX /b\n', '/extlinux/extlinux.conf': 'LABEL a\n LINUX /a\n' }));
+    expect(origins(result)).toEqual(['/extlinux/extlinux.conf', '/boot/extlinux/extlinux.conf']);
+  });
+
+  it('reads a config at the install directory and at a SYSLINUX fallback path as the install directory`s', () => {
+    const result = parseExtlinux(tree({ '/boot/ldlinux.sys': 'x', '/boot/syslinux.cfg': 'LABEL a\n KERNEL vmlinuz\n', '/syslinux.cfg': '-> boot/syslinux.cfg' }));
+    expect(origins(result)).toEqual(['/boot/syslinux.cfg']);
+    expect(result.entries[0]!.kernel.path).toBe('/boot/vmlinuz');
+  });
+
+  it('looks for extlinux.conf before syslinux.cfg in each SYSLINUX directory, and only where syslinux looks', () => {
+    const result = parseExtlinux(
+      tree({
+        '/syslinux/syslinux.cfg': 'LABEL b\n LINUX /b\n',
+        '/syslinux/extlinux.conf': 'LABEL a\n LINUX /a\n',
+        // No ldlinux.sys in /boot: SYSLINUX was not installed there and never reads this.
+        '/boot/extlinux.conf': 'LABEL c\n LINUX /c\n',
+      }),
+    );
+    expect(origins(result)).toEqual(['/syslinux/extlinux.conf', '/syslinux/syslinux.cfg']);
+  });
+
+  it('does not list a config again on its own when a CONFIG label already leads to it', () => {
+    const result = parseExtlinux(tree({ '/syslinux/syslinux.cfg': 'LABEL iso\n CONFIG /isolinux/isolinux.cfg\n', '/isolinux/isolinux.cfg': 'LABEL a\n LINUX /a\n' }));
+    expect(result.entries.map((e) => e.label)).toEqual(['iso > a']);
+  });
+
+  it('keeps the working directory for a CONFIG without one, and reports a named one that is not there', () => {
+    const result = parseExtlinux(
+      tree({
+        '/syslinux/syslinux.cfg': 'LABEL one\n CONFIG sub/one.cfg\nLABEL two\n CONFIG sub/two.cfg /nowhere/\n',
+        '/syslinux/sub/one.cfg': 'LABEL a\n LINUX vmlinuz\n',
+        '/syslinux/sub/two.cfg': 'LABEL b\n LINUX vmlinuz\n',
+      }),
+    );
+    // syslinux changes directory only when told to: vmlinuz is read from /syslinux, not /syslinux/sub.
+    expect(result.entries.map((e) => e.kernel.path)).toEqual(['/syslinux/vmlinuz', '/syslinux/vmlinuz']);
+    expect(messages(result)).toEqual(['CONFIG working directory not found: /nowhere/ (paths are read from /syslinux)']);
+  });
+
+  it('turns CONFIG loops, escapes, missing files and CONFIG outside a LABEL into problems', () => {
+    const result = parseExtlinux(
+      tree({
+        '/syslinux.cfg': [
+          'CONFIG /other.cfg',
+          'LABEL self\n CONFIG /syslinux.cfg',
+          'LABEL out\n CONFIG ../../etc/passwd',
+          'LABEL gone\n CONFIG /missing.cfg',
+          'LABEL dir\n CONFIG /boot',
+          'LABEL empty\n CONFIG',
+          'LABEL ok\n LINUX /vmlinuz',
+          '',
+        ].join('\n'),
+        '/boot/x': 'x',
+      }),
+    );
+    expect(result.entries.map((e) => e.label)).toEqual(['ok']);
+    expect(messages(result)).toEqual([
+      'CONFIG outside a LABEL is ignored (syslinux reads it only as what a label boots)',
+      'CONFIG loop: /syslinux.cfg -> /syslinux.cfg',
+      'CONFIG path escapes its partition: ../../etc/passwd',
+      'CONFIG not found: /missing.cfg',
+      'CONFIG not a file: /boot',
+      'LABEL empty: CONFIG names no file',
+    ]);
+  });
+
+  it('stops CONFIG chains at their depth, and labels that each chain on at a total', () => {
+    const chain: Record<string, string> = {};
+    for (let i = 0; i <= MAX_CONFIG_DEPTH + 2; i++) chain[`/c${i}.cfg`] = `LABEL l${i}\n LINUX /k${i}\nLABEL next\n CONFIG /c${i + 1}.cfg\n`;
+    const deep = parseExtlinux(tree({ '/syslinux.cfg': '-> c0.cfg', ...chain }));
+    expect(deep.entries).toHaveLength(MAX_CONFIG_DEPTH + 1);
+    expect(messages(deep)).toEqual([expect.stringMatching(new RegExp(`^CONFIG chained deeper than ${MAX_CONFIG_DEPTH} files: /c${MAX_CONFIG_DEPTH + 1}\\.cfg$`))]);
+    rmSync(root, { recursive: true, force: true });
+
+    const fan = (next: string) => Array.from({ length: 20 }, (_, i) => `LABEL f${i}\n CONFIG /${next}.cfg\n`).join('');
+    const wide = parseExtlinux(tree({ '/syslinux.cfg': fan('b'), '/b.cfg': fan('c'), '/c.cfg': fan('d'), '/d.cfg': 'LABEL x\n LINUX /x\n' }));
+    expect(messages(wide)).toEqual([`more than ${MAX_CONFIG_READS} CONFIG files: the rest are not read`]);
+    expect(wide.entries.length).toBeGreaterThan(0);
+    expect(wide.entries.length).toBeLessThanOrEqual(MAX_CONFIG_READS);
+  });
 
   it('refuses an oversized config with a problem', () => {
     const ctx = tree({ '/extlinux/extlinux.conf': `LABEL a\n LINUX /Image\n${'#'.repeat(MAX_CONFIG_BYTES)}\n` });
