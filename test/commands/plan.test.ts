@@ -25,7 +25,7 @@ describe('kexmenu plan', () => {
     const run = await kexmenu('plan', 'tree:extlinux:0', TREE, '--sysroot', board('rpi3b-plus-nr_cpus1'), '--board', 'raspberrypi,3-model-b brcm,bcm2837', '--append', 'console=ttyS0,115200', '--json');
     expect(run.exitCode).toBe(0);
     const plan = JSON.parse(run.stdout);
-    expect(Object.keys(plan)).toEqual(['ok', 'refusal', 'load', 'exec', 'cmdline', 'dtb', 'deviceTree', 'warnings']);
+    expect(Object.keys(plan)).toEqual(['ok', 'refusal', 'load', 'exec', 'cmdline', 'dtb', 'deviceTree', 'extract', 'warnings']);
     const dtb = path.join(TREE, 'usr/lib/linux-image-6.1.0-27-arm64/broadcom/bcm2837-rpi-3-b.dtb');
     expect(plan).toEqual({
       ok: true,
@@ -40,6 +40,7 @@ describe('kexmenu plan', () => {
       cmdline: 'root=UUID=5b1f3c2a-8e4d-4f6b-9a7c-2d1e0f3b4a59 ro quiet console=ttyS0,115200',
       dtb: { path: dtb, reason: expect.stringMatching(/bcm2837-rpi-3-b\.dtb is compatible with raspberrypi,3-model-b; its memory node is taken from the firmware's tree$/) },
       deviceTree: { steps: [], carried: ['memory (1 range)'] },
+      extract: null,
       warnings: [],
     });
   });
