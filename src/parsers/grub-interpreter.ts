@@ -18,11 +18,13 @@ import type { MenuNode } from './grub-default.js';
 import { boundedLabel } from './label.js';
 import { capFiles, ENTRY_CAP } from './limits.js';
 import { ProblemLog } from './problems.js';
+import { escapeDialectOf } from './grub-dialect.js';
 import { type GrubEnvResult, parseGrubEnv } from './grub-env.js';
-import { lexGrub, plainText, type Word } from './grub-lexer.js';
+import { type EscapeDialect, lexGrub, plainText, type Word } from './grub-lexer.js';
 import { parseSearch } from './grub-search.js';
 import { ScriptReader, type Stmt } from './grub-syntax.js';
 import { evaluateTest, type TestArg, type Tri } from './grub-test.js';
+import { expandWildcard, patternText, type WildcardPattern } from './grub-wildcard.js';
 import type { DeviceRef, FileRef, ParseContext, ParsedEntry, ParseResult } from './types.js';
 
 export type BlsImporter = (
@@ -36,6 +38,7 @@ const MAX_CACHED_PATHS = 4096;
 /** What splits an unquoted variable's value into fields. */
 const FIELD_SEPARATORS = /[ \t\n]+/;
 const HAS_FIELD_SEPARATOR = /[ \t\n]/;
+const WILDCARD_CHAR = /[*?]/;
 
 /** What one source's GRUB configs may cost (a Debian grub.cfg runs in a few thousand units). */
 export const GRUB_LIMITS = {
@@ -45,6 +48,8 @@ export const GRUB_LIMITS = {
   valueChars: 64 * 1024,
   /** Fields one list of words may expand to (a `for` over more is not a boot menu). */
   fields: 65_536,
+  /** Paths one wildcard word may expand to (each directory it reads costs work too). */
+  wildcardMatches: 1024,
   variables: 4096,
   /** `source` and `configfile` runs, all configs together. */
   includes: 64,
@@ -74,6 +79,8 @@ interface Var {
 interface Field {
   text: string;
   unknown: boolean;
+  /** The field as a wildcard reads it, when it holds `*` or `?` from outside quotes. */
+  pattern?: WildcardPattern;
 }
 
 /**
@@ -202,11 +209,18 @@ export class GrubInterpreter {
   private readonly devices = new Map<string, DeviceRef>();
   private readonly deviceNames = new Map<string, string>();
   private guards: BranchGuard[] = [];
+  /** The GRUB build the configs of this run are for: once one shows Red Hat's, the rest are read as it would. */
+  private dialect: EscapeDialect = 'gnu';
   private work = 0;
   private includes = 0;
   private blscfgRuns = 0;
   private callDepth = 0;
   private calls = 0;
+  /** Loops running around the statement being run (a function or menu entry body starts from none). */
+  private loopDepth = 0;
+  /** Loops a `break N`/`continue N` still has to leave; the lists it is in stop until then. */
+  private breaks = 0;
+  private continuing = false;
   /** Limits already reported, each said once. */
   private readonly said = new Set<string>();
   private stopped = false;
@@ -214,6 +228,8 @@ export class GrubInterpreter {
   private readonly readCache = new Map<string, { text: string; path: string; canonical: string }>();
   private readonly envCache = new Map<string, GrubEnvResult>();
   private readonly pathCache = new Map<string, { ref: FileRef } | { error: string }>();
+  /** Whether a value holds `*` or `?`, read once per value (a loop expands the same long values over and over). */
+  private readonly wildcardValues = new WeakMap<Var, boolean>();
 
   constructor(
     private readonly ctx: ParseContext,
@@ -237,6 +253,7 @@ export class GrubInterpreter {
     this.frame = { file: path, dir, chain: [canonical], args: [] };
     this.guards = [];
     this.functions.clear();
+    this.dialect = escapeDialectOf(read.text);
     this.runMenu(read.text, path, group);
   }
 
@@ -252,7 +269,7 @@ export class GrubInterpreter {
 
   /** Runs each top-level statement as soon as it is read; what was wrong with the text comes after. */
   private runScript(text: string, file: string): void {
-    const reader = new ScriptReader(text);
+    const reader = new ScriptReader(text, this.dialect);
     for (let stmt = reader.next(); stmt && !this.stopped; stmt = reader.next()) this.runStatement(stmt);
     for (const p of reader.problems) this.problem(file, p.line, p.message);
   }
@@ -284,6 +301,7 @@ export class GrubInterpreter {
     let status: Tri = true;
     for (const stmt of stmts) {
       if (this.stopped) return null;
+      if (this.breaks > 0) return status;
       status = this.runStatement(stmt);
     }
     return status;
@@ -301,20 +319,86 @@ export class GrubInterpreter {
       case 'function':
         this.functions.set(stmt.name, { body: stmt.body, file: this.frame.file, dir: this.frame.dir });
         return true;
-      case 'for': {
-        let status: Tri = true;
-        for (const item of this.expandWords(stmt.items, stmt.line)) {
-          if (!this.charge(1, stmt.line)) return null;
-          this.setVar(stmt.name, { value: item.text, unknown: item.unknown });
-          status = this.runList(stmt.body);
-        }
-        return status;
-      }
-      case 'loop':
-        return null;
+      case 'for':
+        return this.runFor(stmt);
+      case 'while':
+        return this.runWhile(stmt);
       case 'block':
         return this.runList(stmt.body);
     }
+  }
+
+  private runFor(stmt: Extract<Stmt, { kind: 'for' }>): Tri {
+    let status: Tri = true;
+    this.loopDepth++;
+    try {
+      for (const item of this.expandWords(stmt.items, stmt.line)) {
+        if (!this.charge(1, stmt.line)) return null;
+        this.setVar(stmt.name, { value: item.text, unknown: item.unknown });
+        status = this.runList(stmt.body);
+        if (this.loopEnds()) break;
+      }
+    } finally {
+      this.loopDepth--;
+    }
+    return status;
+  }
+
+  /**
+   * Turns until the condition fails (`until`: succeeds), each charged like a `for` turn, so a loop
+   * without end stops at the work budget. A condition kexmenu cannot decide runs the body once,
+   * the way an undecidable `if` runs its branch.
+   */
+  private runWhile(stmt: Extract<Stmt, { kind: 'while' }>): Tri {
+    let status: Tri = true;
+    this.loopDepth++;
+    try {
+      for (;;) {
+        if (!this.charge(1, stmt.line)) return null;
+        const cond = this.runList(stmt.cond);
+        const again = stmt.until ? negate(cond) : cond;
+        if (again === false || this.stopped) break;
+        status = this.runList(stmt.body);
+        if (this.loopEnds() || again === null) break;
+      }
+    } finally {
+      this.loopDepth--;
+    }
+    return status;
+  }
+
+  /** A body GRUB runs later, on its own (a menu entry's, a submenu's): loops around it are not its loops. */
+  private outsideLoops(body: Stmt[]): Tri {
+    const loopDepth = this.loopDepth;
+    this.loopDepth = 0;
+    try {
+      return this.runList(body);
+    } finally {
+      this.loopDepth = loopDepth;
+    }
+  }
+
+  /** After one turn of a loop: true when a `break` (or a `continue` meant for an outer loop) ends it. */
+  private loopEnds(): boolean {
+    if (this.breaks === 0) return false;
+    if (this.continuing && this.breaks === 1) {
+      this.breaks = 0;
+      return false;
+    }
+    this.breaks--;
+    return true;
+  }
+
+  /** `break [N]` / `continue [N]`: N loops out (at most as many as run), as GRUB counts them. */
+  private commandBreak(name: string, args: string[], line: number): Tri {
+    const count = args.length === 0 ? 1 : /^\d+$/.test(args[0]!) ? Number(args[0]) : 0;
+    if (args.length > 1 || count === 0) {
+      this.problem(this.frame.file, line, `${name} ${args.join(' ')}: not a number of loops`);
+      return false;
+    }
+    this.breaks = Math.min(count, this.loopDepth);
+    this.continuing = name === 'continue';
+    return true;
   }
 
   private runIf(stmt: Extract<Stmt, { kind: 'if' }>): Tri {
@@ -371,15 +455,17 @@ export class GrubInterpreter {
     if (stmt.submenu) {
       const node: MenuNode = { kind: 'submenu', title: args.title, id: args.id, children: [] };
       this.level.nodes.push(node);
-      const saved = { env: this.env, level: this.level };
+      const saved = { env: this.env, level: this.level, frame: this.frame };
       if (!this.charge(1 + (this.env.exportedCount >> 6), stmt.line)) return null;
       this.env = this.env.exportedOnly();
       this.level = { nodes: node.children, labelPrefix: `${label} > ` };
+      this.frame = { ...this.frame, args: [args.title, ...args.rest] };
       try {
-        this.runList(stmt.body);
+        this.outsideLoops(stmt.body);
       } finally {
         this.env = saved.env;
         this.level = saved.level;
+        this.frame = saved.frame;
       }
       return true;
     }
@@ -392,10 +478,10 @@ export class GrubInterpreter {
     if (!this.charge(1 + (this.env.size >> 6), stmt.line)) return null;
     const borrowed = this.env.borrow();
     this.env = borrowed.copy;
-    this.frame = { ...this.frame, args: args.rest };
+    this.frame = { ...this.frame, args: [args.title, ...args.rest] }; // GRUB's $1 is the title
     this.entry = draft;
     try {
-      this.runList(stmt.body);
+      this.outsideLoops(stmt.body);
     } finally {
       this.entry = null;
       this.env = saved.env;
@@ -495,6 +581,9 @@ export class GrubInterpreter {
         return this.include('configfile', texts[0], line);
       case 'blscfg':
         return this.commandBlscfg(line);
+      case 'break':
+      case 'continue':
+        return this.commandBreak(name, texts, line);
       default:
         if (name === 'search' || name.startsWith('search.')) return this.commandSearch(name, texts, line);
         if (this.entry) return this.entryCommand(this.entry, name, texts, line);
@@ -517,7 +606,7 @@ export class GrubInterpreter {
     this.frame = { ...saved, file: fn.file, dir: fn.dir, args };
     this.callDepth++;
     try {
-      return this.runList(fn.body);
+      return this.outsideLoops(fn.body);
     } finally {
       this.callDepth--;
       this.frame = saved;
@@ -641,6 +730,7 @@ export class GrubInterpreter {
     // An ESP stub's configfile often names the grub.cfg already read as a config of its own.
     if (kind === 'configfile' && this.visited.has(read.canonical)) return true;
     this.visited.add(read.canonical);
+    if (this.dialect === 'gnu') this.dialect = escapeDialectOf(read.text);
     const savedFrame = this.frame;
     this.frame = { file: read.path, dir: dirname(read.path), chain: [...savedFrame.chain, read.canonical], args: savedFrame.args };
     if (kind === 'source') {
@@ -818,12 +908,14 @@ export class GrubInterpreter {
       let chars = 0;
       for (const part of word.parts) if (part.kind === 'text') chars += part.text.length;
       if (!this.charge(1 + (chars >> 6), line)) return fields;
-      for (const field of this.expandWord(word, line)) {
-        if (fields.length >= GRUB_LIMITS.fields) {
-          this.limit('fields', line, `a list of more than ${GRUB_LIMITS.fields} words is cut to that many`);
-          return fields;
+      for (const expanded of this.expandWord(word, line)) {
+        for (const field of expanded.pattern ? this.wildcardFields(expanded, line) : [expanded]) {
+          if (fields.length >= GRUB_LIMITS.fields) {
+            this.limit('fields', line, `a list of more than ${GRUB_LIMITS.fields} words is cut to that many`);
+            return fields;
+          }
+          fields.push(field);
         }
-        fields.push(field);
       }
     }
     return fields;
@@ -836,52 +928,94 @@ export class GrubInterpreter {
   private expandWord(word: Word, line: number | null): Field[] {
     const parts = word.parts;
     // Most words are plain text: nothing to expand.
-    if (parts.length === 1 && parts[0]!.kind === 'text') return [{ text: parts[0]!.text, unknown: false }];
+    if (parts.length === 1 && parts[0]!.kind === 'text') {
+      const { text, quoted } = parts[0]!;
+      return [!quoted && WILDCARD_CHAR.test(text) ? { text, unknown: false, pattern: patternText(text, true) } : { text, unknown: false }];
+    }
+    // A field's pieces are kept (with whether they came from outside quotes) only when the word
+    // may hold a wildcard, and made into a pattern only when one holds it.
+    const mayMatch = parts.some((p) => !p.quoted && (p.kind === 'var' || WILDCARD_CHAR.test(p.text)));
     const fields: Field[] = [];
     let current = '';
+    let pieces: { text: string; wildcards: boolean }[] = [];
+    let wild = false;
     let open = false;
     let unknown = false;
     let cut = false;
+    const endField = () => {
+      if (open && wild) fields.push({ text: current, unknown: false, pattern: pieces.map((p) => patternText(p.text, p.wildcards)).join('') });
+      else if (open) fields.push({ text: current, unknown: false });
+      current = '';
+      pieces = [];
+      wild = false;
+      open = false;
+    };
     for (const part of parts) {
-      const pieces: string[] = [];
+      const values: string[] = [];
+      let mayBeWild = !part.quoted;
       if (part.kind === 'text') {
-        pieces.push(part.text);
+        values.push(part.text);
       } else {
         const v = this.lookup(part.name);
+        mayBeWild &&= this.holdsWildcard(v);
         unknown ||= v.unknown;
         if (!this.charge(1 + (v.value.length >> 6), line)) break;
-        if (part.quoted || !HAS_FIELD_SEPARATOR.test(v.value)) pieces.push(v.value);
-        else for (const piece of v.value.split(FIELD_SEPARATORS)) pieces.push(piece);
+        if (part.quoted || !HAS_FIELD_SEPARATOR.test(v.value)) values.push(v.value);
+        else {
+          const split = v.value.split(FIELD_SEPARATORS);
+          // Each field it makes is work too: an unquoted 64 KiB value can be 32,768 of them.
+          if (!this.charge(split.length, line)) break;
+          for (const piece of split) values.push(piece);
+        }
       }
       // An unquoted value's whitespace ends the field being built and starts the next.
-      for (let i = 0; i < pieces.length; i++) {
+      for (let i = 0; i < values.length; i++) {
         if (i > 0) {
-          if (open) fields.push({ text: current, unknown: false });
-          current = '';
-          open = false;
+          endField();
           if (fields.length >= GRUB_LIMITS.fields) break;
         }
-        const piece = pieces[i]!;
+        let piece = values[i]!;
         if (piece === '' && part.kind === 'var' && !part.quoted) continue;
         if (current.length + piece.length > GRUB_LIMITS.valueChars) {
           cut = true;
-          current += piece.slice(0, Math.max(0, GRUB_LIMITS.valueChars - current.length));
-        } else {
-          current += piece;
+          piece = piece.slice(0, Math.max(0, GRUB_LIMITS.valueChars - current.length));
+        }
+        current += piece;
+        if (mayMatch) {
+          pieces.push({ text: piece, wildcards: !part.quoted });
+          wild ||= mayBeWild && WILDCARD_CHAR.test(piece);
         }
         open = true;
       }
     }
-    if (open) fields.push({ text: current, unknown: false });
+    endField();
     if (cut) this.limit('value', line, `a value longer than ${GRUB_LIMITS.valueChars} characters is cut to that length`);
     for (const f of fields) f.unknown = unknown;
     return fields;
   }
 
+  private holdsWildcard(v: Var): boolean {
+    let holds = this.wildcardValues.get(v);
+    if (holds === undefined) {
+      holds = WILDCARD_CHAR.test(v.value);
+      this.wildcardValues.set(v, holds);
+    }
+    return holds;
+  }
+
+  /** The paths a wildcard field matches on this source, or the field as written when it matches none. */
+  private wildcardFields(field: Field, line: number | null): Field[] {
+    const budget = { charge: (units: number) => this.charge(units, line), maxMatches: GRUB_LIMITS.wildcardMatches };
+    const found = expandWildcard(field.pattern!, this.ctx.files, budget);
+    if (!found) return [{ text: field.text, unknown: field.unknown }];
+    if (found.cut) this.limit('wildcard', line, `a wildcard matched more than ${GRUB_LIMITS.wildcardMatches} paths: the rest are left out`);
+    return found.paths.map((text) => ({ text, unknown: field.unknown }));
+  }
+
   /** Expands GRUB variables in a value another format hands over (BLS `options $kernelopts`). */
   private expandText(text: string): string {
     if (!this.charge(1 + (text.length >> 6), null)) return '';
-    const words = lexGrub(text).tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : []));
+    const words = lexGrub(text, this.dialect).tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : []));
     return this.expandWords(words, null)
       .map((f) => f.text)
       .filter((t) => t !== '')
@@ -911,7 +1045,7 @@ function splitAssignment(word: Word): { name: string; value: Word } | null {
 
 const MENUENTRY_OPTIONS_WITH_VALUE = new Set(['--class', '--users', '--hotkey', '--id']);
 
-/** menuentry/submenu arguments: the first plain one is the title; --id names it; the rest are $1, $2, ... */
+/** menuentry/submenu arguments: the first plain one is the title ($1 in the body); --id names it; the rest are $2, $3, ... */
 export function readMenuentryArgs(args: string[]): { title: string | null; id: string | null; rest: string[] } {
   let title: string | null = null;
   let id: string | null = null;

@@ -18,6 +18,12 @@ export type Token =
   | { kind: 'lbrace'; line: number }
   | { kind: 'rbrace'; line: number };
 
+/**
+ * What a backslash outside quotes keeps: GNU GRUB keeps only the character after it; Red Hat's
+ * build also keeps `\x` and two hex digits whole (grub-dialect.ts says which GRUB a config is for).
+ */
+export type EscapeDialect = 'gnu' | 'redhat';
+
 export interface LexResult {
   tokens: Token[];
   /** A syntax error that stopped the lexer (an unterminated quote); tokens hold what came before it. */
@@ -36,6 +42,7 @@ const UNQUOTED_SPECIAL = codes(' \t\r\n;{}\\\'"$');
 const IN_QUOTES_SPECIAL = codes('"\\$');
 /** What can follow `$` or `${` in a variable reference (see VAR_NAME). */
 const NAME_START = codes('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_?#@*');
+const HEX_ESCAPE = /\\x[0-9A-Fa-f]{2}/y;
 
 /**
  * Tokens one at a time, so a script can be run while it is read: what the interpreter is done
@@ -51,7 +58,10 @@ export class GrubLexer {
   private readonly queue: Token[] = [];
   private done = false;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly dialect: EscapeDialect = 'gnu',
+  ) {}
 
   next(): Token | null {
     while (this.queue.length === 0 && !this.done) this.step();
@@ -123,6 +133,9 @@ export class GrubLexer {
         this.i += 2; // line continuation
       } else if (next === undefined) {
         this.i++;
+      } else if (this.dialect === 'redhat' && this.hexEscapeAt(this.i)) {
+        this.addText(text.slice(this.i, this.i + 4), true);
+        this.i += 4;
       } else {
         this.addText(next, true);
         this.i += 2;
@@ -157,6 +170,11 @@ export class GrubLexer {
       this.addText(text.slice(this.i, j), false);
       this.i = j;
     }
+  }
+
+  private hexEscapeAt(i: number): boolean {
+    HEX_ESCAPE.lastIndex = i;
+    return HEX_ESCAPE.test(this.text);
   }
 
   private readDoubleQuoted(): void {
@@ -195,8 +213,8 @@ export class GrubLexer {
 }
 
 /** Every token of `text` at once (for short texts: a BLS field, a test). */
-export function lexGrub(text: string): LexResult {
-  const lexer = new GrubLexer(text);
+export function lexGrub(text: string, dialect: EscapeDialect = 'gnu'): LexResult {
+  const lexer = new GrubLexer(text, dialect);
   const tokens: Token[] = [];
   for (let t = lexer.next(); t; t = lexer.next()) tokens.push(t);
   return { tokens, error: lexer.error };

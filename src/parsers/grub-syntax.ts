@@ -1,7 +1,7 @@
 // Turns GRUB script tokens into statements: commands, if/elif/else/fi, menuentry and submenu
 // blocks, function definitions and loops. A statement that is not closed (a `{` without its `}`,
 // an `if` without `fi`) is dropped with a problem; the statements before it stand.
-import { GrubLexer, plainText, type Token, type Word } from './grub-lexer.js';
+import { type EscapeDialect, GrubLexer, plainText, type Token, type Word } from './grub-lexer.js';
 
 export type Stmt =
   | { kind: 'command'; words: Word[]; line: number }
@@ -9,8 +9,8 @@ export type Stmt =
   | { kind: 'menuentry'; submenu: boolean; args: Word[]; body: Stmt[]; line: number }
   | { kind: 'function'; name: string; body: Stmt[]; line: number }
   | { kind: 'for'; name: string; items: Word[]; body: Stmt[]; line: number }
-  /** while/until: parsed so the script around them stays intact, never run. */
-  | { kind: 'loop'; line: number }
+  /** while (or until): runs `body` as long as `cond` succeeds (fails). */
+  | { kind: 'while'; until: boolean; cond: Stmt[]; body: Stmt[]; line: number }
   | { kind: 'block'; body: Stmt[]; line: number };
 
 export interface SyntaxProblem {
@@ -27,8 +27,8 @@ const MAX_NESTING = 64;
 const KEYWORDS_CLOSING = new Set(['then', 'elif', 'else', 'fi', 'do', 'done']);
 
 /** The whole script at once (tests, and texts that are not run). */
-export function parseGrubScript(text: string): Script {
-  const reader = new ScriptReader(text);
+export function parseGrubScript(text: string, dialect: EscapeDialect = 'gnu'): Script {
+  const reader = new ScriptReader(text, dialect);
   const body: Stmt[] = [];
   for (let stmt = reader.next(); stmt; stmt = reader.next()) body.push(stmt);
   return { body, problems: reader.problems };
@@ -42,8 +42,8 @@ export class ScriptReader {
   private readonly parser: ScriptParser;
   private readonly lexer: GrubLexer;
 
-  constructor(text: string) {
-    this.lexer = new GrubLexer(text);
+  constructor(text: string, dialect: EscapeDialect = 'gnu') {
+    this.lexer = new GrubLexer(text, dialect);
     this.parser = new ScriptParser(this.lexer);
   }
 
@@ -164,7 +164,7 @@ class ScriptParser {
         return this.parseFor();
       case 'while':
       case 'until':
-        return this.parseLoop();
+        return this.parseWhile();
       default:
         return { kind: 'command', words: this.readWords(), line: t.line };
     }
@@ -282,19 +282,20 @@ class ScriptParser {
     return { kind: 'for', name, items: words.slice(2), body, line };
   }
 
-  private parseLoop(): Stmt | null {
+  private parseWhile(): Stmt | null {
     const line = this.peek()!.line;
+    const until = this.keywordAt() === 'until';
     this.advance();
-    const ok = this.nested(line, () => {
-      this.parseList(new Set(['do']));
-      if (!this.expectKeyword('do')) return false;
-      this.parseList(new Set(['done']));
-      return this.expectKeyword('done');
+    const loop = this.nested(line, () => {
+      const cond = this.parseList(new Set(['do']));
+      if (!this.expectKeyword('do')) return null;
+      const body = this.parseList(new Set(['done']));
+      return this.expectKeyword('done') ? { cond, body } : null;
     });
-    if (!ok) {
+    if (!loop) {
       if (!this.gaveUp) this.problems.push({ line, message: `loop at line ${line} is not closed by "done"` });
       return null;
     }
-    return { kind: 'loop', line };
+    return { kind: 'while', until, ...loop, line };
   }
 }

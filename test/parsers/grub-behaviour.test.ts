@@ -219,6 +219,24 @@ describe('language', () => {
     expect(r.entries.map((e) => e.cmdline)).toEqual(['1', 'x=']);
   });
 
+  it("\\xNN outside quotes: GNU GRUB's reading unless a config read in the run uses Red Hat's commands", () => {
+    const entry = "menuentry 'M' { linux /vmlinuz root=LABEL=My\\x20Disk }\n";
+    expect(cfg(entry).entries[0]!.cmdline).toBe('root=LABEL=Myx20Disk');
+    const viaStub = parse({
+      'EFI/centos/grub.cfg': 'configfile /EFI/centos/menu.cfg\n',
+      'EFI/centos/menu.cfg': `${entry}menuentry 'E' { linuxefi /vmlinuz root=LABEL=My\\x20Disk }\n`,
+    });
+    expect(viaStub.entries.map((e) => e.cmdline)).toEqual(['root=LABEL=My\\x20Disk', 'root=LABEL=My\\x20Disk']);
+  });
+
+  it("blscfg keeps a BLS title as written, as GRUB's blscfg shows it; options are expanded", () => {
+    const r = parse({
+      'grub2/grub.cfg': 'set os_name=Fedora\nset kernelopts="root=/dev/sda2 ro"\nblscfg\n',
+      'loader/entries/a.conf': 'title $os_name (6.1)\nlinux /vmlinuz\noptions $kernelopts quiet\n',
+    });
+    expect(r.entries.map((e) => [e.label, e.cmdline])).toEqual([['$os_name (6.1)', 'root=/dev/sda2 ro quiet']]);
+  });
+
   it('timeout stays an ordinary variable that scripts set and test', () => {
     const r = cfg("set timeout=0\nif [ \"${timeout}\" = 0 ]; then set timeout=10; fi\nif [ \"${timeout}\" = 10 ]; then menuentry 'Ten' { linux /a }; fi\n");
     expect(r.entries.map((e) => e.label)).toEqual(['Ten']);
@@ -248,5 +266,95 @@ describe('language', () => {
     });
     expect(r.entries.map((e) => e.label)).toEqual(['Once']);
     expect(r.problems).toEqual([]);
+  });
+});
+
+describe('while and until', () => {
+  const labels = (r: ParseResult) => r.entries.map((e) => e.label);
+
+  it('run while the condition holds (until: until it does), each turn seeing what the last one set', () => {
+    const turns = (loop: string) =>
+      cfg(`set state=a\n${loop}; do\n  menuentry "Turn $state" { linux /vmlinuz }\n  if [ $state = a ]; then set state=b; else set state=done; fi\ndone\n`);
+    expect(labels(turns('while [ $state != done ]'))).toEqual(['Turn a', 'Turn b']);
+    expect(labels(turns('until [ $state = done ]'))).toEqual(['Turn a', 'Turn b']);
+  });
+
+  it('break and continue leave as many loops as they name, and no more than there are', () => {
+    const r = cfg(
+      [
+        'while true; do',
+        '  for i in 1 2 3; do',
+        '    if [ $i = 2 ]; then continue; fi',
+        "    menuentry \"Item $i\" { linux /vmlinuz }",
+        '    if [ $i = 3 ]; then break 5; fi',
+        '  done',
+        "  menuentry 'Never' { linux /vmlinuz }",
+        'done',
+        'break',
+        "menuentry 'After' { linux /vmlinuz }",
+      ].join('\n'),
+    );
+    expect(labels(r)).toEqual(['Item 1', 'Item 3', 'After']);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('a loop around a menu entry or a function call is not theirs to break', () => {
+    const r = cfg("function f { break; menuentry 'F' { linux /f } }\nfor i in 1 2; do\n  menuentry \"E$i\" { break; linux /e }\n  f\ndone\n");
+    expect(r.entries.map((e) => [e.label, e.kernel.path])).toEqual([
+      ['E1', '/e'],
+      ['F', '/f'],
+      ['E2', '/e'],
+      ['F', '/f'],
+    ]);
+  });
+
+  it('a condition that depends on the machine runs the body once', () => {
+    const r = cfg("while [ \"$grub_platform\" = efi ]; do menuentry 'EFI' { linux /vmlinuz }; done\n");
+    expect(labels(r)).toEqual(['EFI']);
+  });
+
+  it('a loop without end stops at the work budget, with one problem, and the entries before it stand', () => {
+    const r = cfg("menuentry 'Before' { linux /vmlinuz }\nwhile true; do true; done\nmenuentry 'After' { linux /vmlinuz }\n");
+    expect(labels(r)).toEqual(['Before']);
+    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^stopped: the config did more work than a boot menu needs/)]);
+  });
+});
+
+describe('wildcards', () => {
+  const kernels = { 'boot/vmlinuz-linux': 'k', 'boot/vmlinuz-linux-lts': 'k', 'boot/initramfs-linux.img': 'i' };
+  const loop = (words: string, files: Record<string, string> = kernels) =>
+    parse({ ...files, 'boot/grub/grub.cfg': `for k in ${words}; do menuentry "$k" "$k" { linux $2 }; done\n` }).entries.map((e) => e.label);
+
+  it('a word with * or ? outside quotes becomes the paths on this source that match it, in sorted order', () => {
+    expect(loop('/boot/vmlinuz-*')).toEqual(['/boot/vmlinuz-linux', '/boot/vmlinuz-linux-lts']);
+    expect(loop('/boot/vmlinuz-linu?')).toEqual(['/boot/vmlinuz-linux']);
+    expect(loop('(hd0,gpt2)/boot/v*-lts')).toEqual(['(hd0,gpt2)/boot/vmlinuz-linux-lts']);
+    const wild = 'vmlinuz-*';
+    expect(parse({ ...kernels, 'boot/grub/grub.cfg': `set w=${wild}\nfor k in /boot/$w; do menuentry "$k" { linux $k }; done\n` }).entries).toHaveLength(2);
+  });
+
+  it('quoted or escaped wildcards, [ and words that match nothing stay as written', () => {
+    expect(loop('"/boot/vmlinuz-*" /boot/vmlinuz-\\* /boot/vmlinuz-[l]inux')).toEqual(['/boot/vmlinuz-*', '/boot/vmlinuz-*', '/boot/vmlinuz-[l]inux']);
+    expect(loop('/boot/nothing-* vmlinuz-* (hd*)/boot/vmlinuz-linux')).toEqual(['/boot/nothing-*', 'vmlinuz-*', '(hd*)/boot/vmlinuz-linux']);
+  });
+
+  it('a component after a wildcard must exist; every argument of a command is expanded, as in GRUB', () => {
+    const files = { 'a/one/vmlinuz': 'k', 'a/two/other': 'x', 'a/three/vmlinuz': 'k' };
+    expect(loop('/a/*/vmlinuz', files)).toEqual(['/a/one/vmlinuz', '/a/three/vmlinuz']);
+    const r = parse({ ...files, 'boot/grub/grub.cfg': "menuentry 'M' { linux /a/one/vmlinuz; initrd /a/*/vmlinuz }\n" });
+    expect(r.entries[0]!.initrd.map((i) => i.path)).toEqual(['/a/one/vmlinuz', '/a/three/vmlinuz']);
+  });
+
+  it('never lists above the source root', () => {
+    const r = parse({ ...kernels, 'boot/grub/grub.cfg': 'for k in /../*/vmlinuz-* /boot/../../*; do menuentry "$k" { linux /boot/vmlinuz-linux }; done\n' });
+    expect(r.entries.map((e) => e.label)).toEqual(['/../*/vmlinuz-*', '/boot/../../*']);
+  });
+
+  it('lists at most 1024 paths for one word, with one problem', () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 1100; i++) many[`k/f${i}`] = '';
+    const r = parse({ ...many, 'boot/grub/grub.cfg': 'for f in /k/* /k/*; do true; done\nmenuentry "After" { linux /vmlinuz }\n' });
+    expect(r.entries.map((e) => e.label)).toEqual(['After']);
+    expect(r.problems.map((p) => p.message)).toEqual(['a wildcard matched more than 1024 paths: the rest are left out']);
   });
 });

@@ -22,6 +22,12 @@ describe('lexGrub', () => {
     expect(show(lexGrub('a\\ b "\\$x \\" \\\\ \\n"').tokens)).toEqual(['a< >b', '<$x " \\ \\n>']);
   });
 
+  it("keeps \\xNN outside quotes whole in Red Hat's dialect only; other escapes and quoted text read the same in both", () => {
+    const text = 'LABEL=A\\x20B \\x2 \\xZZ \'\\x20\' "\\x20" a\\ b';
+    expect(show(lexGrub(text, 'redhat').tokens)).toEqual(['LABEL=A<\\x20>B', '<x>2', '<x>ZZ', '<\\x20>', '<\\x20>', 'a< >b']);
+    expect(show(lexGrub(text, 'gnu').tokens)).toEqual(['LABEL=A<x>20B', '<x>2', '<x>ZZ', '<\\x20>', '<\\x20>', 'a< >b']);
+  });
+
   it('drops comments only at the start of a word', () => {
     expect(show(lexGrub('echo a#b # comment {\nx').tokens)).toEqual(['echo', 'a#b', ';', 'x']);
   });

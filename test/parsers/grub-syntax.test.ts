@@ -21,7 +21,9 @@ describe('parseGrubScript', () => {
       "function f {\n  x\n}\nsubmenu 'S' {\n menuentry 'E' { linux /k }\n}\nfor i in a b; do echo $i; done\nwhile false; do x; done\n",
     );
     expect(problems).toEqual([]);
-    expect(kinds(body)).toEqual(['function@1', 'menuentry@4', 'for@7', 'loop@8']);
+    expect(kinds(body)).toEqual(['function@1', 'menuentry@4', 'for@7', 'while@8']);
+    const loop = body[3] as Extract<Stmt, { kind: 'while' }>;
+    expect([loop.until, kinds(loop.cond), kinds(loop.body)]).toEqual([false, ['command@8'], ['command@8']]);
     const sub = body[1] as Extract<Stmt, { kind: 'menuentry' }>;
     expect(sub.submenu).toBe(true);
     expect(kinds(sub.body)).toEqual(['menuentry@5']);

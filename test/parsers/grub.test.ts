@@ -72,6 +72,30 @@ describe('parseGrub on distribution layouts', () => {
     expect(theDefault(r).label).toBe('Ubuntu');
   });
 
+  it("CentOS 7 install media: Red Hat's GRUB keeps \\xNN in unquoted words, so dracut finds the media by label", () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'centos7-media');
+    expect(r.problems).toEqual([]);
+    const stage2 = 'inst.stage2=hd:LABEL=CentOS\\x207\\x20x86_64';
+    expect(r.entries.map((e) => [e.label, e.cmdline])).toEqual([
+      ['Install CentOS 7', `${stage2} quiet`],
+      ['Test this media & install CentOS 7', `${stage2} rd.live.check quiet`],
+      ['Troubleshooting --> > Install CentOS 7 in basic graphics mode', `${stage2} xdriver=vesa nomodeset quiet`],
+      ['Troubleshooting --> > Rescue a CentOS system', `${stage2} rescue quiet`],
+    ]);
+    expect(r.entries[0]!.kernel).toEqual({ path: '/images/pxeboot/vmlinuz', device: { by: 'label', value: 'CentOS 7 x86_64' } });
+    expect(theDefault(r).label).toBe('Test this media & install CentOS 7');
+  });
+
+  it('Arch, written by hand: for over wildcards, break, a menuentry argument as $2', () => {
+    const r = expectParsedFixture(parseGrub, 'grub', 'arch-handwritten');
+    expect(r.problems).toEqual([]);
+    expect(labels(r)).toEqual(['Arch Linux (linux)', 'Arch Linux (linux-lts)']);
+    const lts = r.entries[1]!;
+    expect(lts.kernel.path).toBe('/boot/vmlinuz-linux-lts');
+    expect(lts.initrd.map((i) => i.path)).toEqual(['/boot/amd-ucode.img', '/boot/intel-ucode.img', '/boot/initramfs-linux-lts.img']);
+    expect(theDefault(r).label).toBe('Arch Linux (linux)');
+  });
+
   it('EFI stub that points at another partition: no entries, one problem naming the device', () => {
     const r = expectParsedFixture(parseGrub, 'grub', 'efi-stub');
     expect(r.entries).toEqual([]);
