@@ -3,7 +3,7 @@
 
 export type Arch = 'x86_64' | 'i386' | 'aarch64' | 'arm' | 'riscv64';
 
-export type BootFormat = 'grub' | 'extlinux' | 'bls' | 'uki' | 'rpi' | 'raw';
+export type BootFormat = 'grub' | 'extlinux' | 'uboot-script' | 'bls' | 'uki' | 'rpi' | 'raw';
 
 /** One filesystem that was scanned: a mounted partition, or a directory given on the command line. */
 export interface BootSource {

@@ -20,6 +20,7 @@ import { memoryRanges, model, parseFdt, readRootCompatible, rootCompatible } fro
 import { globMatch } from '../../src/text/glob.js';
 import { fakeArm64Image, fakeBzImage } from '../helpers/fake-kernel.js';
 import { makeUki, renameSections } from '../helpers/uki.js';
+import { scriptImage } from '../helpers/uboot-image.js';
 import { type MemoryTree, memorySourceFiles } from '../helpers/memory-source.js';
 import { type Grammar, mutateText, Pick, withInvalidUtf8 } from './mutate.js';
 
@@ -475,6 +476,7 @@ export function allTargets(workDir: string): Target[] {
     parserTarget('extlinux', extlinux, /extlinux\.conf$|syslinux\.cfg$|isolinux\.cfg$|\.conf$/, EXTLINUX, [[], ['raspberrypi,3-model-b']]),
     parserTarget('bls', bls, /loader\/entries\/.*\.conf$|loader\.conf$/, BLS),
     parserTarget('rpi', rpi, /config\.txt$|cmdline\.txt$|\.txt$/, RPI, PI_BOARDS),
+    ubootScriptTarget(trees('uboot-script', 'hostile')),
     rawTarget(raw, rawGrammar),
     kexmenuConfTarget(),
     grubenvTarget(),
@@ -487,6 +489,33 @@ export function allTargets(workDir: string): Target[] {
     sourceTarget([...grub, ...extlinux, ...bls, ...rpi]),
     resolverTarget(workDir),
   ];
+}
+
+const UBOOT: Grammar = {
+  tokens: ['setenv', 'env set', 'env import -t', 'run', 'source', 'load', 'fatload', 'ext4load', 'booti', 'bootz', 'bootm', 'fdt addr', 'fdt apply', 'test -e',
+    'test -n', 'itest', 'setexpr', 'part uuid', 'unzip', '${devtype} ${devnum}:${distro_bootpart}', '${kernel_addr_r}', '${ramdisk_addr_r}', '${fdt_addr_r}',
+    '${prefix}', '${filesize}', '$a$a', '"', "'", '\\', '&&', '||', ';', '!', '/../', 'fdtfile=', 'overlays=', 'extraargs=', 'rootdev='],
+  nests: [['if true; then', 'fi'], ['if itest 1 == 1; then', 'else true; fi'], ['for o in ${overlays}; do', 'done'], ['while true; do', 'done'], ['"', '"']],
+};
+
+/** U-Boot scripts: boot.cmd and the env files mutated, then often wrapped as boot.scr (sometimes with bytes bent). */
+function ubootScriptTarget(seeds: MemoryTree[]): Target {
+  const parser = PARSERS.find((x) => x.format === 'uboot-script')!;
+  return {
+    name: 'uboot-script',
+    make(p) {
+      const tree = mutateTree(p, seeds, /boot\.cmd$|Env\.txt$|\.cfg$|\.conf$/, UBOOT);
+      const cmd = Object.keys(tree).find((f) => f.endsWith('/boot.cmd'));
+      const text = cmd ? tree[cmd] : undefined;
+      if (cmd && (typeof text === 'string' || text instanceof Uint8Array) && p.chance(0.7)) {
+        const image = scriptImage(typeof text === 'string' ? text : new Uint8Array(text));
+        for (let i = p.chance(0.1) ? p.count(4) : 0; i > 0; i--) image[p.int(image.length)] = p.int(256);
+        tree[cmd.replace(/boot\.cmd$/, 'boot.scr')] = image;
+      }
+      const files = memorySourceFiles(tree);
+      return { bytes: sizeOf(tree), run: () => checkParse(parser.parse({ files, board: [], arch: 'aarch64' })), describe: () => tree };
+    },
+  };
 }
 
 /** Raw discovery: the files in /boot renamed after kernel and initrd naming schemes, mutated. */
