@@ -32,11 +32,11 @@ export function readUki(files: SourceFiles, path: string): UkiProfile[] | string
   if (typeof image === 'string') return image;
   const groups = splitProfiles(image.sections);
   if (groups.profiles.length > MAX_PROFILES) return `defines ${groups.profiles.length} profiles (at most ${MAX_PROFILES} are read)`;
-  const text = (section: PeSection | undefined): string | null | string[] => {
-    if (!section) return null;
-    if (section.size > MAX_TEXT_SECTION) return [`section ${section.name} is ${section.size} bytes (at most ${MAX_TEXT_SECTION} are read)`];
+  const text = (section: PeSection | undefined): { ok: true; text: string | null } | { ok: false; message: string } => {
+    if (!section) return { ok: true, text: null };
+    if (section.size > MAX_TEXT_SECTION) return { ok: false, message: `section ${section.name} is ${section.size} bytes (at most ${MAX_TEXT_SECTION} are read)` };
     const bytes = files.readBytes(path, section.offset, section.size);
-    return bytes ? new TextDecoder().decode(bytes).replace(/\0+$/, '') : [`section ${section.name} cannot be read`];
+    return bytes ? { ok: true, text: new TextDecoder().decode(bytes).replace(/\0+$/, '') } : { ok: false, message: `section ${section.name} cannot be read` };
   };
   const profiles = groups.profiles.length === 0 ? [{ meta: undefined, sections: groups.base }] : groups.profiles.map((p) => ({ meta: p.meta, sections: overBase(groups.base, p.sections) }));
   const read: UkiProfile[] = [];
@@ -45,9 +45,9 @@ export function readUki(files: SourceFiles, path: string): UkiProfile[] | string
     const linux = named('.linux')[0];
     if (!linux || linux.size === 0) return groups.profiles.length === 0 ? 'has no .linux section: it is no unified kernel image' : `profile @${i} has no .linux section`;
     const texts = [text(named('.cmdline')[0]), text(named('.osrel')[0]), text(named('.uname')[0]), text(profile.meta)];
-    const failed = texts.find((t): t is string[] => Array.isArray(t));
-    if (failed) return failed[0]!;
-    const [cmdline, osrel, uname, meta] = texts as Array<string | null>;
+    const [cmdline, osrel, uname, meta] = texts.map((t) => (t.ok ? t.text : null));
+    const failed = texts.find((t) => !t.ok);
+    if (failed && !failed.ok) return failed.message;
     const profileFields = parseOsRelease(meta ?? '');
     read.push({
       index: groups.profiles.length === 0 ? null : i,

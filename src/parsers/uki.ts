@@ -60,9 +60,8 @@ function toEntry(file: string, name: string, profile: UkiProfile): ParsedEntry {
   const title = os.get('PRETTY_NAME') || os.get('NAME') || os.get('ID') || stem(name);
   const version = profile.uname ?? (os.get('VERSION_ID') || os.get('IMAGE_VERSION') || null);
   const profileName = profile.index === null ? null : (profile.title ?? profile.id ?? `profile @${profile.index}`);
-  const label = [title, version && `(${version})`, profileName && `: ${profileName}`].filter(Boolean).join(' ').replace(' :', ':');
   return {
-    label: boundedLabel(label),
+    label: boundedLabel(`${title}${version ? ` (${version})` : ''}${profileName ? `: ${profileName}` : ''}`),
     kernel: { path: file },
     initrd: [],
     dtb: null,
