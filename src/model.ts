@@ -51,8 +51,11 @@ export interface BootEntry {
    * from enable_uart); they stand in for the running firmware's words of the same name.
    */
   firmwareArgs: string[];
-  /** For a unified kernel image (`kernel` is the .efi): where its parts are in it; null otherwise. */
-  uki: UkiParts | null;
+  /**
+   * When the kernel and its initrds are inside one file (a unified kernel image, an ISO image on
+   * a stick), `kernel` is that file and this says where in it they are; null otherwise.
+   */
+  inside: InsideParts | null;
   default: boolean;
   /** "config": a boot config names it; "other": found on disk by file name only. */
   kind: 'config' | 'other';
@@ -68,12 +71,17 @@ export interface ByteRange {
   size: number;
 }
 
-/** The parts of a unified kernel image, as ranges of its file; the boot copies them out for kexec. */
-export interface UkiParts {
-  linux: ByteRange;
-  /** .ucode, then .initrd: the order the kernel gets them in. */
-  initrds: ByteRange[];
-  dtb: ByteRange | null;
+/** A file inside another: its bytes there, and what it is called inside (a PE section, a path in an ISO image). */
+export interface InnerFile extends ByteRange {
+  name: string;
+}
+
+/** Where a kernel and its initrds are inside one file; the boot copies them out for kexec. */
+export interface InsideParts {
+  linux: InnerFile;
+  /** In the order the kernel gets them (a UKI's .ucode before its .initrd). */
+  initrds: InnerFile[];
+  dtb: InnerFile | null;
 }
 
 /** A device tree parameter: `name=value`, or a bare `name` (value null: a boolean set on). */
@@ -181,10 +189,11 @@ export interface BootPlan {
   dtb: { path: string; reason: string } | null;
   warnings: string[];
   /**
-   * Parts of a unified kernel image to copy out of it (`from`) into temporary files before the
-   * load, the kernel first, then its initrds; null for any other kernel.
+   * Files to copy out of the one file that holds them (`from`: a unified kernel image, an ISO
+   * image) into temporary files before the load, the kernel first, then its initrds; null when
+   * the kernel is a file of its own.
    */
-  extract: { from: string; parts: Array<ByteRange & { to: string }> } | null;
+  extract: { from: string; parts: Array<InnerFile & { to: string }> } | null;
   /** Several initrds to concatenate into the one temporary file `to` that `load` names; null for 0 or 1. */
   initrdJoin: { from: string[]; to: string } | null;
   /**

@@ -1,7 +1,7 @@
 // From a chosen entry to the exact commands that boot it. Pure: the entry, the machine facts and
 // the person's edits go in; argv arrays, the command line, the device tree choice, warnings or a
 // refusal come out. Nothing here reads a file; DTB contents arrive through `describeDtb`.
-import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, Machine, UkiParts } from '../model.js';
+import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, InsideParts, Machine } from '../model.js';
 import { appendArgs, argName, isTakenFrom, joinCmdline, splitCmdline, withoutRunningOnlyArgs, type KernelArgs } from './cmdline.js';
 import { firmwareWords, firmwareWordsFor } from './pi-firmware-args.js';
 import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, usesDeviceTree } from './quirks.js';
@@ -56,8 +56,8 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
 
   const cmdline = chooseCmdline(entry, machine, edits, options, warnings);
 
-  const extract = entry.uki ? ukiExtraction(entry.kernel, entry.uki, tmpBase) : null;
-  if (entry.uki?.dtb && usesDeviceTree(machine.arch)) warnings.push("the image's own .dtb is not used yet: the tree is chosen as for any kernel");
+  const extract = entry.inside ? extraction(entry.kernel, entry.inside, tmpBase) : null;
+  if (entry.inside?.dtb && usesDeviceTree(machine.arch)) warnings.push(`the image's own device tree (${entry.inside.dtb.name}) is not used yet: the tree is chosen as for any kernel`);
   const kernel = extract ? extract.parts[0]!.to : entry.kernel;
   const initrds = [...(extract?.parts.slice(1).map((p) => p.to) ?? []), ...(edits.initrd ?? entry.initrd)];
   if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
@@ -106,10 +106,10 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   };
 }
 
-/** kexec-tools cannot load a UKI: its kernel and initrds are copied out of it first. */
-function ukiExtraction(file: string, uki: UkiParts, tmpBase: string): BootPlan['extract'] {
-  const initrds = uki.initrds.map((part, i) => ({ ...part, to: `${tmpBase}-uki-initrd${i}.img` }));
-  return { from: file, parts: [{ ...uki.linux, to: `${tmpBase}-uki.linux` }, ...initrds] };
+/** kexec-tools loads files of their own: a kernel and initrds inside another file are copied out first. */
+function extraction(file: string, inside: InsideParts, tmpBase: string): BootPlan['extract'] {
+  const initrds = inside.initrds.map((part, i) => ({ ...part, to: `${tmpBase}-initrd${i}.img` }));
+  return { from: file, parts: [{ ...inside.linux, to: `${tmpBase}-kernel` }, ...initrds] };
 }
 
 function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, options: PlanOptions, warnings: string[]): string {

@@ -171,7 +171,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     dtparams: parsed.dtparams ?? [],
     cmdline: parsed.cmdline,
     firmwareArgs: parsed.firmwareArgs ?? [],
-    uki: parsed.uki ?? null,
+    inside: parsed.inside ?? null,
     default: parsed.isDefault && format !== 'raw',
     kind: format === 'raw' ? 'other' : 'config',
     origin: { format, file: configFile, line: parsed.origin.line },

@@ -155,7 +155,7 @@ function toParsedEntry(
     fdtdir: null,
     overlays,
     cmdline,
-    ...(image && { uki: image.parts }),
+    ...(image && { inside: image.parts }),
     isDefault: false,
     origin: { format: 'bls', file, line },
     version: entry.version,

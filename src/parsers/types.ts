@@ -1,7 +1,7 @@
 // What every parser takes and gives. A parser is pure: it sees a source only through SourceFiles
 // and returns entries whose paths are still inside that source ('/'-rooted), so the scanner can
 // resolve them, check them and turn them into BootEntry values.
-import type { Arch, BootFormat, DtParam, UkiParts } from '../model.js';
+import type { Arch, BootFormat, DtParam, InsideParts } from '../model.js';
 
 /**
  * Why a path gives nothing: absent (a missing component ends the walk), not a regular file, over
@@ -73,8 +73,8 @@ export interface ParsedEntry {
   /** The base tree's parameters (the Pi's `dtparam=`). */
   dtparams?: DtParam[];
   cmdline: string;
-  /** A unified kernel image's parts (`kernel` is the image). */
-  uki?: UkiParts;
+  /** Where the kernel and initrds are inside `kernel`'s file (a unified kernel image). */
+  inside?: InsideParts;
   /** Words the Raspberry Pi firmware would derive from this config and put before `cmdline`. */
   firmwareArgs?: string[];
   isDefault: boolean;

@@ -1,7 +1,7 @@
 // What a unified kernel image (UKI) holds, read from its PE sections: the kernel, the initrds, the
 // device tree, the command line, os-release and uname, for the base and for each profile.
 // https://uapi-group.org/specifications/specs/unified_kernel_image/
-import type { ByteRange, UkiParts } from '../model.js';
+import type { InnerFile, InsideParts } from '../model.js';
 import { PE_HEAD_BYTES, readPeSections, type PeSection } from '../platform/pe.js';
 import type { SourceFiles } from './types.js';
 
@@ -12,7 +12,7 @@ export interface UkiProfile {
   /** The profile's ID= and TITLE= (.profile), when it has them. */
   id: string | null;
   title: string | null;
-  parts: UkiParts;
+  parts: InsideParts;
   cmdline: string | null;
   osRelease: Map<string, string>;
   uname: string | null;
@@ -67,7 +67,7 @@ export function readUki(files: SourceFiles, path: string): UkiProfile[] | string
   return read;
 }
 
-const range = (s: PeSection): ByteRange => ({ offset: s.offset, size: s.size });
+const range = (s: PeSection): InnerFile => ({ name: s.name, offset: s.offset, size: s.size });
 
 function splitProfiles(sections: PeSection[]): { base: PeSection[]; profiles: Array<{ meta: PeSection; sections: PeSection[] }> } {
   const base: PeSection[] = [];

@@ -68,7 +68,7 @@ function toEntry(file: string, name: string, profile: UkiProfile): ParsedEntry {
     fdtdir: null,
     overlays: [],
     cmdline: profile.cmdline ?? '',
-    uki: profile.parts,
+    inside: profile.parts,
     isDefault: false,
     origin: { format: 'uki', file, line: null },
     version,

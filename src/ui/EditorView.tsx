@@ -25,7 +25,7 @@ export function onDisk(file: string, root: string | null): string {
 
 /** The initrd files, after those a unified kernel image carries inside it. */
 function initrdLine(entry: BootEntry, initrd: string[], root: string | null): string {
-  const inside = entry.uki && entry.uki.initrds.length > 0 ? [`${entry.uki.initrds.length} inside the image`] : [];
+  const inside = entry.inside && entry.inside.initrds.length > 0 ? [`${entry.inside.initrds.length} inside the image`] : [];
   return [...inside, ...initrd.map((f) => onDisk(f, root))].join(' + ') || 'none';
 }
 

@@ -21,7 +21,7 @@ const rpi4 = readMachine(fixturePath('machines', 'rpi4b'));
 
 function entry(overrides: Partial<BootEntry>): BootEntry {
   return {
-    id: 'sda2:grub:0', label: 'Debian', source: 'sda2', kernel: '/etc/hostname', initrd: [], dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], uki: null,
+    id: 'sda2:grub:0', label: 'Debian', source: 'sda2', kernel: '/etc/hostname', initrd: [], dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], inside: null,
     cmdline: 'root=UUID=x ro', default: true, kind: 'config', origin: { format: 'grub', file: '/boot/grub/grub.cfg', line: 1 },
     arch: 'x86_64', version: null, ...overrides,
   };
@@ -100,13 +100,10 @@ describe('loadPlan preparing files', () => {
     const image = makeUki('x64', [['.osrel', 'NAME=Debian\n'], ['.cmdline', 'root=/dev/vda2 quiet'], ['.ucode', 'ucode'], ['.initrd', 'initrd'], ['.linux', kernel]]);
     const file = path.join(dir, 'debian.efi');
     writeFileSync(file, image);
-    const uki = {
-      linux: { offset: sectionOffset(image, '.linux'), size: kernel.length },
-      initrds: [{ offset: sectionOffset(image, '.ucode'), size: 5 }, { offset: sectionOffset(image, '.initrd'), size: 6 }],
-      dtb: null,
-    };
-    const plan = planBoot(entry({ id: 'vdb1:uki:0', kernel: file, uki, cmdline: 'root=/dev/vda2 quiet' }), x86, {}, { tmpDir: dir });
-    expect(plan.load).toEqual(['kexec', '-l', '-y', `${dir}/kexmenu-vdb1_uki_0-uki.linux`, `--initrd=${dir}/kexmenu-vdb1_uki_0-initrd.img`, '--append=root=/dev/vda2 quiet']);
+    const section = (name: string, size: number) => ({ name, offset: sectionOffset(image, name), size });
+    const inside = { linux: section('.linux', kernel.length), initrds: [section('.ucode', 5), section('.initrd', 6)], dtb: null };
+    const plan = planBoot(entry({ id: 'vdb1:uki:0', kernel: file, inside, cmdline: 'root=/dev/vda2 quiet' }), x86, {}, { tmpDir: dir });
+    expect(plan.load).toEqual(['kexec', '-l', '-y', `${dir}/kexmenu-vdb1_uki_0-kernel`, `--initrd=${dir}/kexmenu-vdb1_uki_0-initrd.img`, '--append=root=/dev/vda2 quiet']);
     const outcome = await loadPlan(plan, { kexecBinary: fake.binary, kexecLoadedFile: path.join(dir, 'absent') });
     expect(outcome.ok).toBe(true);
     expect(fake.copy('kernel').equals(kernel)).toBe(true);
@@ -118,7 +115,7 @@ describe('loadPlan preparing files', () => {
     const fake = fakeKexec('uki-short');
     const file = path.join(dir, 'short.efi');
     writeFileSync(file, Buffer.alloc(4096));
-    const plan = planBoot(entry({ id: 'vdb1:uki:1', kernel: file, uki: { linux: { offset: 4000, size: 8192 }, initrds: [], dtb: null } }), x86, {}, { tmpDir: dir });
+    const plan = planBoot(entry({ id: 'vdb1:uki:1', kernel: file, inside: { linux: { name: '.linux', offset: 4000, size: 8192 }, initrds: [], dtb: null } }), x86, {}, { tmpDir: dir });
     const outcome = await loadPlan(plan, { kexecBinary: fake.binary, kexecLoadedFile: path.join(dir, 'absent') });
     expect(outcome).toMatchObject({ ok: false, message: `Preparing the boot failed: ${file} ends before its section at 4000 (8192 bytes)` });
     expect(fake.calls()).toEqual([]);

@@ -314,7 +314,7 @@ function ukiTarget(): Target {
         bytes: image.length,
         run: () => {
           const result = parser.parse({ files, board: [], arch: 'x86_64' });
-          const outside = result.entries.flatMap((e) => [e.uki!.linux, ...e.uki!.initrds]).find((r) => r.offset + r.size > image.length);
+          const outside = result.entries.flatMap((e) => [e.inside!.linux, ...e.inside!.initrds]).find((r) => r.offset + r.size > image.length);
           return { ...checkParse(result), ...(outside && { broken: `a section at ${outside.offset} (${outside.size} bytes) past the end of a ${image.length}-byte image` }) };
         },
         describe: () => Buffer.from(image).toString('base64'),

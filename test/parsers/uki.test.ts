@@ -65,9 +65,9 @@ describe('parseUki: /EFI/Linux/*.efi', () => {
       origin: { format: 'uki', file: '/EFI/Linux/debian-6.1.0-27-amd64.efi', line: null },
     });
     const file = 'EFI/Linux/debian-6.1.0-27-amd64.efi';
-    expect(Buffer.from(bytesOf(root, file, entry.uki!.linux)).equals(kernel)).toBe(true);
+    expect(Buffer.from(bytesOf(root, file, entry.inside!.linux)).equals(kernel)).toBe(true);
     // The microcode first, as the stub hands them over.
-    expect(entry.uki!.initrds.map((r) => Buffer.from(bytesOf(root, file, r)).toString())).toEqual([ucode.toString(), initrd.toString()]);
+    expect(entry.inside!.initrds.map((r) => Buffer.from(bytesOf(root, file, r)).toString())).toEqual([ucode.toString(), initrd.toString()]);
   });
 
   it('lists the newest image first and makes it the default; falls back to NAME and VERSION_ID', () => {
@@ -106,7 +106,7 @@ describe('parseUki: /EFI/Linux/*.efi', () => {
       ['Debian GNU/Linux 12 (bookworm) (12): Regular boot', 'quiet'],
       ['Debian GNU/Linux 12 (bookworm) (12): Reset Device to Factory Defaults', 'quiet systemd.unit=factory-reset.target'],
     ]);
-    expect(result.entries[0]!.uki!.linux).toEqual(result.entries[1]!.uki!.linux);
+    expect(result.entries[0]!.inside!.linux).toEqual(result.entries[1]!.inside!.linux);
   });
 
   it('says why a file in /EFI/Linux is not a unified kernel image, and lists the rest', () => {
@@ -144,7 +144,7 @@ describe('parseBls: a type #1 entry naming a unified kernel image (`uki`)', () =
       ['Debian (rescue)', '/EFI/debian/debian.efi', 'root=/dev/vda2 single'],
       ['Debian (its own command line)', '/EFI/debian/debian.efi', 'root=/dev/vda2 quiet'],
     ]);
-    expect(Buffer.from(bytesOf(root, 'EFI/debian/debian.efi', result.entries[0]!.uki!.initrds[0]!)).equals(initrd)).toBe(true);
+    expect(Buffer.from(bytesOf(root, 'EFI/debian/debian.efi', result.entries[0]!.inside!.initrds[0]!)).equals(initrd)).toBe(true);
     expect(result.problems.map((p) => p.message)).toEqual(['uki /EFI/debian/nothing.efi: not a unified kernel image: cannot be read']);
   });
 });

@@ -135,14 +135,14 @@ describe('App', () => {
 
   it("shows a unified kernel image's own initrds in the editor and the copies Enter will load", async () => {
     const scan = twoDisks();
-    const uki = { linux: { offset: 0x11400, size: 8192 }, initrds: [{ offset: 0x400, size: 5 }], dtb: null };
-    scan.entries[0] = { ...scan.entries[0]!, kernel: '/run/kexmenu/sda1/EFI/Linux/debian.efi', initrd: [], uki, origin: { format: 'uki', file: '/run/kexmenu/sda1/EFI/Linux/debian.efi', line: null } };
+    const inside = { linux: { name: '.linux', offset: 0x11400, size: 8192 }, initrds: [{ name: '.initrd', offset: 0x400, size: 5 }], dtb: null };
+    scan.entries[0] = { ...scan.entries[0]!, kernel: '/run/kexmenu/sda1/EFI/Linux/debian.efi', initrd: [], inside, origin: { format: 'uki', file: '/run/kexmenu/sda1/EFI/Linux/debian.efi', line: null } };
     const { app, press, screen } = await start(new MemoryBackend(scan));
     unmount = app.unmount;
     await press('e');
     // The other disk entry's initrd is the second choice, which the image's own would go before.
     expect(screen()).toMatch(/Initrd 1\/2: 1 inside the image  /);
-    expect(screen()).toMatch(/kexec -l -y \/tmp\/kexmenu-sda1_grub_0-uki\.linux\s+(\|\s+\| )?--initrd=\/tmp\/kexmenu-sda1_grub_0-uki-initrd0\.img/);
+    expect(screen()).toMatch(/kexec -l -y \/tmp\/kexmenu-sda1_grub_0-kernel\s+(\|\s+\| )?--initrd=\/tmp\/kexmenu-sda1_grub_0-initrd0\.img/);
   });
 
   it("shows in the editor which of a Pi entry's overlays apply, and switches them off", async () => {
