@@ -14,7 +14,8 @@
 #   gpt-debian.img   GPT, ext4 "rootfs": Debian-style /boot/grub/grub.cfg (search --fs-uuid), two kernels
 #   esp-bls.img      GPT, ESP (FAT) with Boot Loader Spec /loader/entries (+ one entry of another arch)
 #                    and a unified kernel image in /EFI/Linux (objcopy over Debian's systemd-stub)
-#   usb-stick.img    MBR, FAT with /extlinux/extlinux.conf, meant for usb-storage on qemu-xhci
+#   usb-stick.img    MBR, FAT with /extlinux/extlinux.conf and /isos/debian-live.iso (xorriso), meant
+#                    for usb-storage on qemu-xhci
 #   wrong-arch.img   MBR, ext4 with only the OTHER architecture's Debian kernel in /boot (no config)
 #   hostile-stick.img MBR, ext4: a freezing kexmenu.conf glob, a grub.cfg symlink to /proc/kmsg, GRUB's
 #                    doubling bomb (plugged into the running menu by the e2e test)
@@ -336,7 +337,22 @@ LABEL rescue
   INITRD /initrd.img
   APPEND console=$serial usb=1 single
 EOS
-size=$((kmb + 8))
+# A Debian live-style ISO image kept on the stick, as on a rescue stick of ISOs: live-boot's
+# layout (/live/vmlinuz, /live/initrd.img) and a grub.cfg whose entry finds its image by findiso=,
+# which kexmenu adds. xorriso writes it with Rock Ridge and Joliet, as Debian's images are.
+i="$work/live-iso"
+mkdir -p "$i/live" "$i/boot/grub" "$u/isos"
+cp "$vmlinuz" "$i/live/vmlinuz"
+cp "$target_initrd" "$i/live/initrd.img"
+cat >"$i/boot/grub/grub.cfg" <<EOS
+set default=0
+menuentry "Debian Live (kexmenu e2e)" {
+  linux /live/vmlinuz boot=live components console=$serial quiet
+  initrd /live/initrd.img
+}
+EOS
+xorriso -as mkisofs -quiet -R -J -V 'KEXMENU_LIVE' -o "$u/isos/debian-live.iso" "$i"
+size=$((2 * kmb + 12))
 fat_fs "$work/usb.vfat" "$size" "$u" KEXUSB "$usb_volid"
 disk "$out/usb-stick.img" dos $((size + 2)) "$size" "type=c, bootable" 0x4b4d5553
 put_part "$out/usb-stick.img" 2048 "$work/usb.vfat"

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   qemu-system-x86 qemu-system-arm qemu-utils kexec-tools busybox-static cpio dosfstools mtools
   fdisk kmod zstd e2fsprogs device-tree-compiler binutils binutils-aarch64-linux-gnu
-  debian-archive-keyring util-linux debootstrap u-boot-tools
+  debian-archive-keyring util-linux debootstrap u-boot-tools xorriso
 )
 missing=()
 for p in "${packages[@]}"; do

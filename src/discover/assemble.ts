@@ -3,7 +3,8 @@
 // exists, read kernel headers and DTB compatibles, drop duplicates, bound what one disk can add.
 // Across sources (in the owner): pick the one default and order the list.
 import path from 'node:path';
-import type { Arch, BootEntry, BootFormat, BootSource, DeviceTreeOverlay, Problem } from '../model.js';
+import type { Arch, BootEntry, BootFormat, BootSource, ByteRange, DeviceTreeOverlay, InsideParts, Problem } from '../model.js';
+import { appendArgs, joinCmdline, splitCmdline } from '../boot/cmdline.js';
 import { boundedLabel } from '../parsers/label.js';
 import { ENTRY_CAP } from '../parsers/limits.js';
 import { ProblemLog } from '../parsers/problems.js';
@@ -23,6 +24,20 @@ export const ENTRY_LIMITS = {
 export interface SourceView {
   source: BootSource;
   files: SourceFiles;
+  /** For an image file read as a source (an ISO on a stick): the file, and where its files are in it. */
+  image?: ImageSource;
+}
+
+export interface ImageSource {
+  /** Absolute path of the image file; its path on the source that holds it; its name, which its entries' labels start with. */
+  file: string;
+  path: string;
+  name: string;
+  /** What its entry ids start with, in place of the source id (`sdb1:iso:debian.iso`). */
+  entryIds: string;
+  extentOf(path: string): ByteRange | null;
+  /** Command-line words the booted system needs to find the image (`findiso=/x.iso`); `known` false when kexmenu knows none for it. */
+  bootArgs(cmdline: string): { words: string[]; known: boolean };
 }
 
 export interface ParsedSource {
@@ -83,10 +98,11 @@ export function assembleSource({ view, results }: ParsedSource, ctx: AssembleCon
     };
     result.entries.forEach((parsed, index) => {
       if (full) return;
-      const id = format === 'raw' ? uniqueId(`${view.source.id}:raw:${path.posix.basename(parsed.kernel.path)}`, ids) : `${view.source.id}:${format}:${index}`;
+      const prefix = view.image?.entryIds ?? view.source.id;
+      const id = format === 'raw' ? uniqueId(`${prefix}:raw:${path.posix.basename(parsed.kernel.path)}`, ids) : `${prefix}:${format}:${index}`;
       const entry = resolveEntry(parsed, id, format, view, ctx);
       if (!entry) return;
-      const identity = [entry.kernel, ...entry.initrd].join('\0');
+      const identity = [entry.kernel, ...entry.initrd, ...(entry.inside ? [entry.inside.linux, ...entry.inside.initrds].map((f) => f.name) : [])].join('\0');
       if (format === 'raw') {
         if (!namedKernels.has(entry.kernel) && room()) rawEntries.push(entry);
         return;
@@ -110,7 +126,7 @@ function uniqueId(base: string, seen: Map<string, number>): string {
 
 function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view: SourceView, ctx: AssembleContext): BootEntry | null {
   const configFile = absoluteIn(view, parsed.origin.file);
-  const label = boundedLabel(parsed.label);
+  const label = boundedLabel(view.image ? `${view.image.name}: ${parsed.label}` : parsed.label);
   const report = (message: string) => ctx.problems.push({ source: view.source.id, file: configFile, line: parsed.origin.line, message: `${label}: ${message}` });
 
   const kernel = locate(parsed.kernel, view, ctx, 'file');
@@ -122,12 +138,12 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     report(`the command line is ${parsed.cmdline.length} bytes, more than any kernel takes (${ENTRY_LIMITS.cmdline}): not listed`);
     return null;
   }
-  const initrd: string[] = [];
+  const initrds: Located[] = [];
   for (const ref of parsed.initrd) {
     const found = locate(ref, view, ctx, 'file');
     if (typeof found === 'string') report(`initrd ${found}`);
     else if (found.size === 0) report(`initrd ${ref.path} is empty (0 bytes): left out`);
-    else initrd.push(found.absolute);
+    else initrds.push(found);
   }
   const overlays: DeviceTreeOverlay[] = [];
   for (const ref of parsed.overlays) {
@@ -159,25 +175,48 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
   if (imageArch && ctx.arch && !canKexecArch(ctx.arch, imageArch)) {
     report(`the kernel is built for ${imageArch}, and this machine is ${ctx.arch}: it cannot be booted here`);
   }
+  const image = kernel.view.image;
+  const inside = image ? insideImage(image, kernel, initrds, report) : (parsed.inside ?? null);
+  if (image && !inside) return null;
+  if (image && (dtb || overlays.length > 0)) report("a device tree inside an image file is not used: the tree is chosen as for a kernel that names none");
+  const isoArgs = image?.bootArgs(parsed.cmdline);
+  if (isoArgs && !isoArgs.known) report(`kexmenu knows no way to tell this system where ${image!.file} is: it may not find its files`);
+  // Before a `--`: what follows it is init's.
+  const cmdline = isoArgs && isoArgs.words.length > 0 ? joinCmdline(appendArgs(splitCmdline(parsed.cmdline), { kernel: isoArgs.words, init: [] })) : parsed.cmdline;
   return {
     id,
     label,
     source: view.source.id,
-    kernel: kernel.absolute,
-    initrd,
-    dtb,
+    kernel: image ? image.file : kernel.absolute,
+    initrd: image ? [] : initrds.map((f) => f.absolute),
+    dtb: image ? null : dtb,
     dtbReason,
-    overlays,
-    dtparams: parsed.dtparams ?? [],
-    cmdline: parsed.cmdline,
+    overlays: image ? [] : overlays,
+    dtparams: image ? [] : (parsed.dtparams ?? []),
+    cmdline,
     firmwareArgs: parsed.firmwareArgs ?? [],
-    inside: parsed.inside ?? null,
-    default: parsed.isDefault && format !== 'raw',
+    inside,
+    // An image kept on a stick is there to be picked, not to boot when the stick is plugged in.
+    default: parsed.isDefault && format !== 'raw' && !image,
     kind: format === 'raw' ? 'other' : 'config',
     origin: { format, file: configFile, line: parsed.origin.line },
     arch: imageArch,
     version: parsed.version ?? null,
   };
+}
+
+/** A kernel and initrds found in an image file, as the parts of that file they are; null (said) when one is not all in one piece. */
+function insideImage(image: ImageSource, kernel: Located, initrds: Located[], report: (message: string) => void): InsideParts | null {
+  const parts = [kernel, ...initrds].map((f) => {
+    const range = f.view.image === image ? image.extentOf(f.path) : null;
+    return range && { name: f.path, ...range };
+  });
+  const missing = [kernel, ...initrds].find((_, i) => parts[i] === null);
+  if (missing) {
+    report(`${missing.path} is not one run of bytes of ${image.file} (or lies on another disk): it cannot be handed to kexec`);
+    return null;
+  }
+  return { linux: parts[0]!, initrds: parts.slice(1) as InsideParts['initrds'], dtb: null };
 }
 
 /** Finds a file a config names: on its own source, or on the source its DeviceRef names. */

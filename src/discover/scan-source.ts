@@ -6,8 +6,10 @@ import { type DiskSettings, readDiskSettings } from '../config.js';
 import type { Arch, BootEntry, BootSource, Problem } from '../model.js';
 import { PARSERS } from '../parsers/index.js';
 import { ProblemLog } from '../parsers/problems.js';
-import type { ParseResult, SourceFiles } from '../parsers/types.js';
-import { assembleContext, assembleSource, type SourceView } from './assemble.js';
+import { parseGrubLoopback } from '../parsers/grub.js';
+import type { SourceFiles } from '../parsers/types.js';
+import { assembleContext, assembleSource, type ParsedSource, type SourceView } from './assemble.js';
+import { isoSources } from './iso-sources.js';
 import { fsSourceFiles } from './source-files.js';
 
 export interface SourceJob {
@@ -34,24 +36,34 @@ export function scanSource(job: SourceJob, openFiles: (root: string) => SourceFi
   const view = views[job.index]!;
   const problems = new ProblemLog<Problem>();
 
-  const results = PARSERS.map(({ format, parse }) => {
-    let result: ParseResult;
-    try {
-      result = parse({ files: view.files, board: job.board, arch: job.arch });
-    } catch (error) {
-      // A parser bug must cost one format on one disk, never the menu.
-      problems.add({ source: source.id, file: null, line: null, message: `${format} parser failed: ${(error as Error).message}` });
-      result = { entries: [], problems: [] };
-    }
-    return { format, result };
-  });
-  const found = assembleSource({ view, results }, assembleContext(views, job.board, job.arch, problems));
+  const ctx = assembleContext(views, job.board, job.arch, problems);
+  const found = assembleSource({ view, results: parseAll(view, job, problems) }, ctx);
+  // ISO images on a stick are sources of their own, which its configs may name by label.
+  for (const iso of source.removable ? isoSources(view, (p) => problems.add(p)) : []) {
+    views.push(iso);
+    const loopback = parseGrubLoopback({ files: iso.files, board: job.board, arch: job.arch }, iso.image!.path);
+    // Kernels found by file name on an image are not what it was made to boot.
+    const results = loopback ? [{ format: 'grub' as const, result: loopback }] : parseAll(iso, job, problems).filter((r) => r.format !== 'raw');
+    found.push(...assembleSource({ view: iso, results }, ctx));
+  }
 
   const disk = readDiskSettings(view.files);
   for (const p of disk.problems) {
     problems.add({ source: source.id, file: `${source.root.replace(/\/+$/, '')}${p.file ?? ''}`, line: p.line || null, message: p.message });
   }
   return { entries: withinOutputBudget(found, source, problems), problems: problems.list(), settings: disk.settings };
+}
+
+/** What each parser finds on one view; a parser bug costs one format on one disk, never the menu. */
+function parseAll(view: SourceView, job: SourceJob, problems: ProblemLog<Problem>): ParsedSource['results'] {
+  return PARSERS.map(({ format, parse }) => {
+    try {
+      return { format, result: parse({ files: view.files, board: job.board, arch: job.arch }) };
+    } catch (error) {
+      problems.add({ source: view.source.id, file: null, line: null, message: `${format} parser failed: ${(error as Error).message}` });
+      return { format, result: { entries: [], problems: [] } };
+    }
+  });
 }
 
 function withinOutputBudget(entries: BootEntry[], source: BootSource, problems: ProblemLog<Problem>): BootEntry[] {

@@ -202,6 +202,7 @@ export class GrubInterpreter {
   readonly visited = new Set<string>();
 
   private env = new Env();
+  private readonly predefined = new Map<string, string>();
   private level: Level = { nodes: [], labelPrefix: '' };
   private frame: Frame = { file: '', dir: '/', chain: [], args: [] };
   private entry: EntryDraft | null = null;
@@ -236,6 +237,11 @@ export class GrubInterpreter {
     private readonly importBls: BlsImporter | null,
   ) {}
 
+  /** Sets a variable for every config run, as the GRUB that reads it would have (loopback.cfg's `iso_path`). */
+  define(name: string, value: string): void {
+    this.predefined.set(name, value);
+  }
+
   /** Runs one top-level grub.cfg (unless another config already read it). */
   runConfig(path: string, group: number): void {
     const canonical = this.ctx.files.canonical(path) ?? path;
@@ -250,6 +256,7 @@ export class GrubInterpreter {
     this.env = new Env();
     this.setVar('prefix', { value: dir, unknown: false }, true);
     this.setVar('root', { value: '', unknown: true }, true);
+    for (const [name, value] of this.predefined) this.setVar(name, { value, unknown: false }, true);
     this.frame = { file: path, dir, chain: [canonical], args: [] };
     this.guards = [];
     this.functions.clear();

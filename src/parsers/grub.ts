@@ -4,6 +4,7 @@ import { parseBls } from './bls.js';
 import { resolveDefault, type MenuNode } from './grub-default.js';
 import { GrubInterpreter, type BlsImporter, type Menu } from './grub-interpreter.js';
 import { configFilesAt } from './config-files.js';
+import { ProblemLog } from './problems.js';
 import type { ParseContext, ParseResult, Parser, ProblemSink, SourceFiles } from './types.js';
 
 /** Where GRUB keeps its config: on a root partition, on a separate /boot, for grub2-named distros. */
@@ -24,9 +25,27 @@ export function findGrubConfigs(files: SourceFiles, problems: ProblemSink): stri
   return configFilesAt(files, places, problems);
 }
 
+/**
+ * The loopback.cfg convention of ISO images (Ubuntu, Debian live, GRUB's own docs): GRUB that
+ * boots the image from a file sets `iso_path` to that file and reads /boot/grub/loopback.cfg,
+ * whose entries pass it on (`findiso=${iso_path}`). Null when the image has none.
+ */
+export function parseGrubLoopback(ctx: ParseContext, isoPath: string): ParseResult | null {
+  const file = configFilesAt(ctx.files, [LOOPBACK_CFG], new ProblemLog())[0];
+  if (!file) return null;
+  return runGrub(ctx, parseBls, [file], (interpreter) => interpreter.define('iso_path', isoPath));
+}
+
+export const LOOPBACK_CFG = '/boot/grub/loopback.cfg';
+
 export function parseGrubWith(ctx: ParseContext, importBls: BlsImporter | null): ParseResult {
+  return runGrub(ctx, importBls, null);
+}
+
+function runGrub(ctx: ParseContext, importBls: BlsImporter | null, configs: string[] | null, setUp?: (interpreter: GrubInterpreter) => void): ParseResult {
   const interpreter = new GrubInterpreter(ctx, importBls);
-  findGrubConfigs(ctx.files, interpreter.problems).forEach((path, group) => interpreter.runConfig(path, group));
+  setUp?.(interpreter);
+  (configs ?? findGrubConfigs(ctx.files, interpreter.problems)).forEach((path, group) => interpreter.runConfig(path, group));
   const { entries, problems, menus } = interpreter;
 
   const shown = shownMenu(menus, entries.length);

@@ -130,6 +130,7 @@ describe('x86_64 image in QEMU', () => {
         `vdb1 bls x86_64 Debian GNU/Linux 12 (bookworm) | ${root} quiet bls=1`,
         `vdb1 uki x86_64 kexmenu e2e UKI (${m.kernelVersion}) | console=ttyS0 uki=1 quiet`,
         'sda1 extlinux x86_64 Live system from USB | console=ttyS0 usb=1 quiet',
+        'sda1 grub x86_64 debian-live.iso: Debian Live (kexmenu e2e) | boot=live components console=ttyS0 quiet findiso=/isos/debian-live.iso',
         'sda1 extlinux x86_64 Rescue shell from USB | console=ttyS0 usb=1 single',
       ]),
     );
@@ -183,7 +184,7 @@ describe('x86_64 image in QEMU', () => {
     // disks arrive in any order (on a loaded machine the ESP can come before the ext4 root), and the
     // cursor stays on its entry as others come in: the keys wait for all of them.
     await guest.waitForScreen(/Live system from USB/, 30_000);
-    await guest.waitForScreen(/KEXUSB \(\/dev\/sda1\)[\s\S]*rootfs \(\/dev\/vda1\)[\s\S]*ESP \(\/dev\/vdb1\)[\s\S]*8\. Debian GNU\/Linux 12 \(bookworm\)/, 30_000);
+    await guest.waitForScreen(/KEXUSB \(\/dev\/sda1\)[\s\S]*rootfs \(\/dev\/vda1\)[\s\S]*ESP \(\/dev\/vdb1\)[\s\S]*\d+\. Debian GNU\/Linux 12 \(bookworm\)/, 30_000);
     expect(guest.screen()).toMatch(/\d\. Live system from USB\s+\(default\)/);
     await select(guest, /\d\. Debian GNU\/Linux\s*\|$/);
     guest.send('e');
@@ -215,6 +216,17 @@ describe('x86_64 image in QEMU', () => {
     guest.send('\r');
     const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
     expect(seen?.trim()).toBe('console=ttyS0 uki=1 quiet');
+    await guest.waitForExit(20_000);
+  });
+
+  it('menu: boots a live system from an ISO image kept on the USB stick, told where the image is (findiso=)', async () => {
+    const guest = boot('menu-iso', 'kexmenu.timeout=-1', [{ file: images.disks.usbStick, usb: true }]);
+    await guest.mark('menu', /Enter boot/, 60_000);
+    await guest.waitForScreen(/debian-live\.iso: Debian Live/, 40_000);
+    await select(guest, /debian-live\.iso: Debian Live/);
+    guest.send('\r');
+    const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
+    expect(seen?.trim()).toBe('boot=live components console=ttyS0 quiet findiso=/isos/debian-live.iso');
     await guest.waitForExit(20_000);
   });
 

@@ -3,12 +3,13 @@
 // matcher, the whole per-source scan, and the path resolver over real symlink trees. Seeds are
 // the fixtures (test/fixtures/, the hostile ones included); each input is one seed mutated.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildDeviceTree } from '../../src/boot/device-tree-build.js';
 import { readDiskSettings } from '../../src/config.js';
 import { parseBlkidExport } from '../../src/discover/block-devices.js';
+import { openIso } from '../../src/discover/iso9660.js';
 import { scanSource } from '../../src/discover/scan-source.js';
 import { fsSourceFiles } from '../../src/discover/source-files.js';
 import type { BootSource } from '../../src/model.js';
@@ -488,6 +489,7 @@ export function allTargets(workDir: string): Target[] {
     globTarget(),
     sourceTarget([...grub, ...extlinux, ...bls, ...rpi]),
     resolverTarget(workDir),
+    isoTarget(workDir),
   ];
 }
 
@@ -533,6 +535,86 @@ function rawTarget(seeds: MemoryTree[], grammar: Grammar): Target {
       for (let i = p.chance(0.02) ? p.count(20_000) : 0; i > 0; i--) tree[`/boot/vmlinuz-${i}.${p.int(99)}`] = 'k';
       const files = memorySourceFiles(tree);
       return { bytes: sizeOf(tree), run: () => checkParse(parser.parse({ files, board: [], arch: 'x86_64' })), describe: () => tree };
+    },
+  };
+}
+
+/** Small images the real xorriso makes: Rock Ridge with Joliet, Joliet alone, plain ISO 9660. */
+function isoSeeds(workDir: string): Uint8Array[] {
+  mkdirSync(workDir, { recursive: true });
+  const dir = mkdtempSync(path.join(workDir, 'iso-'));
+  try {
+    const tree = path.join(dir, 'tree');
+    const files: Record<string, string> = {
+      'boot/grub/grub.cfg': 'menuentry "Live" {\n  linux /live/vmlinuz boot=live\n  initrd /live/initrd.img\n}\n',
+      'boot/grub/loopback.cfg': 'source /boot/grub/grub.cfg\n',
+      'isolinux/isolinux.cfg': 'default live\nlabel live\n  kernel /live/vmlinuz\n',
+      'live/vmlinuz': 'MZ kernel '.repeat(500),
+      'live/initrd.img': 'initrd',
+      [`docs/${'long-name-'.repeat(24)}.cfg`]: 'names past one record: a continuation area\n',
+      'a/b/c/d/e/f/g/h/i/deep.cfg': 'deep\n',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(tree, name)), { recursive: true });
+      writeFileSync(path.join(tree, name), text);
+    }
+    symlinkSync('live/vmlinuz', path.join(tree, 'vmlinuz'));
+    symlinkSync('../../etc/passwd', path.join(tree, 'boot/escape'));
+    return [['-R', '-J'], ['--norock', '-J'], ['--norock']].map((args, i) => {
+      const out = path.join(dir, `seed${i}.iso`);
+      execFileSync('xorriso', ['-as', 'mkisofs', ...args, '-no-pad', '-V', 'FUZZ', '-o', out, tree], { stdio: 'pipe' });
+      return new Uint8Array(readFileSync(out));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * ISO 9660 images bent mostly where their volume descriptors and directories are (the first
+ * 64 KiB of a small image), opened, listed and read. Never a throw, never a read outside the
+ * image, and an extent is inside it and holds the bytes the view reads.
+ */
+function isoTarget(workDir: string): Target {
+  let seeds: Uint8Array[] | null = null;
+  const paths = ['/boot/grub/grub.cfg', '/live/vmlinuz', '/vmlinuz', '/boot/escape', '/LIVE/VMLINUZ', '/isolinux/isolinux.cfg', '/a/b/c/d/e/f/g/h/i/deep.cfg', '/docs', '/nothing'];
+  return {
+    name: 'iso9660',
+    make(p) {
+      seeds ??= isoSeeds(workDir);
+      const seed = p.one(seeds);
+      const image = new Uint8Array(p.chance(0.1) ? seed.slice(0, p.int(seed.length + 1)) : seed);
+      const hot = Math.min(image.length, 64 * 1024);
+      for (let i = p.count(64); i > 0 && image.length >= 4; i--) {
+        const at = hot > 32 * 1024 && p.chance(0.8) ? 32 * 1024 + p.int(hot - 32 * 1024) : p.int(image.length - 3);
+        if (p.chance(0.7)) image[at] = p.chance(0.5) ? p.int(256) : p.one([0, 0xff, 0x7f, 0x80, 0x01, 0x02, 0x22]);
+        else new DataView(image.buffer).setUint32(Math.min(at, image.length - 4), p.one([0, 16, 17, 18, 19, 20, image.length >> 11, 0x7fffffff, 0xffffffff, p.int(64)]), true);
+      }
+      return {
+        bytes: image.length,
+        run: () => {
+          let broken: string | null = null;
+          const opened = openIso((offset, length) => {
+            if (!(offset >= 0 && length >= 0 && offset + length <= image.length)) broken ??= `read ${length} bytes at ${offset} of a ${image.length}-byte image`;
+            return image.slice(offset, offset + length);
+          }, image.length);
+          if (typeof opened === 'string') return { outputBytes: opened.length, broken };
+          const root = opened.files.list('/') ?? [];
+          let outputBytes = root.join('\n').length;
+          for (const at of [...paths, ...root.slice(0, 8).map((n) => `/${n}`)]) {
+            const read = opened.files.read(at);
+            if (read.ok) outputBytes += read.text.length;
+            outputBytes += opened.files.list(at)?.length ?? 0;
+            const range = opened.extentOf(at);
+            if (!range) continue;
+            if (range.offset < 0 || range.size < 0 || range.offset + range.size > image.length) broken ??= `${at}: extent ${range.offset}+${range.size} outside a ${image.length}-byte image`;
+            const viewed = opened.files.readBytes(at, 0, Math.min(range.size, 65_536));
+            if (viewed && !Buffer.from(viewed).equals(image.subarray(range.offset, range.offset + viewed.length))) broken ??= `${at}: the view's bytes are not the extent's`;
+          }
+          return { outputBytes, broken };
+        },
+        describe: () => Buffer.from(image).toString('base64'),
+      };
     },
   };
 }
