@@ -62,6 +62,11 @@ export interface BootEntry {
   origin: EntryOrigin;
   /** From the kernel image header, when it can be read. */
   arch: Arch | null;
+  /**
+   * Set when the image is not Linux but speaks Linux's boot protocol (memtest86+: a bzImage with
+   * no kernel release), which kexec starts the same way; null for Linux.
+   */
+  notLinux: 'linux-boot-protocol' | null;
   version: string | null;
 }
 

@@ -60,7 +60,8 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
   if (entry.inside?.dtb && usesDeviceTree(machine.arch)) warnings.push(`the image's own device tree (${entry.inside.dtb.name}) is not used yet: the tree is chosen as for any kernel`);
   const kernel = extract ? extract.parts[0]!.to : entry.kernel;
   const initrds = [...(extract?.parts.slice(1).map((p) => p.to) ?? []), ...(edits.initrd ?? entry.initrd)];
-  if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
+  if (entry.notLinux) warnings.push('this is not Linux: its header names no kernel release (memtest86+ and the like speak the Linux boot protocol), and kexec starts it as it would Linux');
+  else if (initrds.length === 0) warnings.push('no initrd: the kernel has to mount its root filesystem with its built-in drivers');
   const initrdPath = initrds.length > 1 ? `${tmpBase}-initrd.img` : initrds[0];
 
   const treeEdits = edits.overlays === false ? { ...entry, overlays: [], dtparams: [] } : entry;
@@ -120,7 +121,7 @@ function chooseCmdline(entry: BootEntry, machine: Machine, edits: BootEdits, opt
   if (edits.cmdline !== undefined) {
     // The person wrote it: it goes as written.
     args = splitCmdline(edits.cmdline);
-  } else if (entry.cmdline.trim() === '') {
+  } else if (entry.cmdline.trim() === '' && !entry.notLinux) {
     args = madeUpArgs(entry, running, source, cleanup, warnings);
   } else {
     args = splitCmdline(entry.cmdline);

@@ -10,7 +10,7 @@ import { ENTRY_CAP } from '../parsers/limits.js';
 import { ProblemLog } from '../parsers/problems.js';
 import type { FileRef, ParsedEntry, ParseResult, SourceFiles } from '../parsers/types.js';
 import { canKexecArch } from '../platform/arch.js';
-import { identifyKernelImage, KERNEL_HEAD_BYTES } from '../platform/kernel-image.js';
+import { identifyKernelImage, KERNEL_HEAD_BYTES, type KernelImageInfo } from '../platform/kernel-image.js';
 import { bestDefault, removableSources } from './default-entry.js';
 import { type DtbMatch, matchDtbDirectory } from './dtb-dir.js';
 
@@ -60,13 +60,13 @@ export interface AssembleContext {
   /** The machine's: kernels built for another one are listed and reported. */
   arch: Arch | null;
   problems: { push(p: Problem): unknown };
-  archCache: Map<string, Arch | null>;
+  imageCache: Map<string, KernelImageInfo | null>;
   /** FDTDIR matches by absolute directory: every label of an extlinux.conf usually names the same one. */
   dtbDirCache: Map<string, DtbMatch>;
 }
 
 export function assembleContext(views: SourceView[], board: string[], arch: Arch | null, problems: { push(p: Problem): unknown }): AssembleContext {
-  return { views, board, arch, problems, archCache: new Map(), dtbDirCache: new Map() };
+  return { views, board, arch, problems, imageCache: new Map(), dtbDirCache: new Map() };
 }
 
 /** Every source assembled in this process, then ordered: for tests and tools that hold the parse results. */
@@ -171,7 +171,13 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     }
   }
 
-  const imageArch = kernelArch(kernel, ctx);
+  const info = kernelInfo(kernel, ctx);
+  // A unified kernel image is an EFI program too, with its kernel inside.
+  if (info?.notLinux === 'efi-program' && !parsed.inside) {
+    report(`${kernel.path} is an EFI program, not a Linux kernel: kexec cannot start it`);
+    return null;
+  }
+  const imageArch = info?.arch ?? info?.inner?.arch ?? null;
   if (imageArch && ctx.arch && !canKexecArch(ctx.arch, imageArch)) {
     report(`the kernel is built for ${imageArch}, and this machine is ${ctx.arch}: it cannot be booted here`);
   }
@@ -201,6 +207,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     kind: format === 'raw' ? 'other' : 'config',
     origin: { format, file: configFile, line: parsed.origin.line },
     arch: imageArch,
+    notLinux: info?.notLinux === 'linux-boot-protocol' ? info.notLinux : null,
     version: parsed.version ?? null,
   };
 }
@@ -258,13 +265,13 @@ function dtbDirMatch(dir: Located, ctx: AssembleContext): DtbMatch {
   return match;
 }
 
-function kernelArch(kernel: Located, ctx: AssembleContext): Arch | null {
-  if (!ctx.archCache.has(kernel.absolute)) {
+/** What the kernel's header says it is (read once per file and scan). */
+function kernelInfo(kernel: Located, ctx: AssembleContext): KernelImageInfo | null {
+  if (!ctx.imageCache.has(kernel.absolute)) {
     const head = kernel.view.files.readBytes(kernel.path, 0, KERNEL_HEAD_BYTES);
-    const info = head ? identifyKernelImage(head) : null;
-    ctx.archCache.set(kernel.absolute, info?.arch ?? info?.inner?.arch ?? null);
+    ctx.imageCache.set(kernel.absolute, head ? identifyKernelImage(head) : null);
   }
-  return ctx.archCache.get(kernel.absolute) ?? null;
+  return ctx.imageCache.get(kernel.absolute) ?? null;
 }
 
 function absoluteIn(view: SourceView, sourcePath: string): string {

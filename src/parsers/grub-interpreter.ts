@@ -69,6 +69,8 @@ const OTHER_LOADERS = new Set([
   'chainloader', 'multiboot', 'multiboot2', 'kfreebsd', 'knetbsd', 'kopenbsd', 'appleloader', 'xnu_kernel',
   'xnu_kernel64', 'ntldr', 'freedos', 'plan9', 'legacy_kernel', 'truecrypt', 'fwsetup', 'reboot', 'halt',
 ]);
+/** Of those, the ones that are menu actions rather than another system to boot. */
+const MENU_ACTIONS = new Set(['fwsetup', 'reboot', 'halt', 'configfile']);
 
 interface Var {
   value: string;
@@ -504,14 +506,17 @@ export class GrubInterpreter {
   }
 
   /**
-   * Entries that boot something else (chainloader, fwsetup, ...) or load nothing are not Linux
-   * entries and are left out silently: they are normal in a menu. An entry that loads an initrd or
-   * a device tree but no kernel is a broken Linux entry, and says so.
+   * Entries that boot another system (chainloader, multiboot, ...) are left out with the reason;
+   * firmware settings, reboot and the like, and entries that load nothing, silently: they are
+   * normal in a menu. An entry that loads an initrd or a device tree but no kernel is a broken
+   * Linux entry, and says so.
    */
   private finishEntry(draft: EntryDraft, label: string, line: number): ParsedEntry | null {
     if (draft.broken) return null;
     if (!draft.kernel) {
-      if (!draft.otherLoader && (draft.initrd.length > 0 || draft.dtb)) {
+      if (draft.otherLoader && !MENU_ACTIONS.has(draft.otherLoader)) {
+        this.problem(this.frame.file, line, `menu entry "${label}" boots with ${draft.otherLoader}, which starts no kernel kexec can load (only Linux and programs that speak its boot protocol): not listed`);
+      } else if (!draft.otherLoader && (draft.initrd.length > 0 || draft.dtb)) {
         this.problem(this.frame.file, line, `menu entry "${label}" has no linux line: skipped`);
       }
       return null;

@@ -27,6 +27,12 @@ export interface KernelImageInfo {
   compressed: boolean;
   /** Kernel release, e.g. "6.1.0-27-amd64", when the header (or the head of the file) names it. */
   version: string | null;
+  /**
+   * Set when the file is another program that only borrows a kernel's header: a bzImage whose
+   * kernel_version names no Linux release (memtest86+ speaks the Linux boot protocol, and kexec
+   * starts it as one), or an EFI program that is no Linux EFI stub (kexec cannot start it).
+   */
+  notLinux?: 'linux-boot-protocol' | 'efi-program';
   /** For a gzip file: what the first inflated bytes are; null when they are not a known kernel. */
   inner?: KernelImageInfo | null;
   /** For EFI zboot: the payload's compression as the header names it ("gzip", "zstd"). */
@@ -83,7 +89,11 @@ function bzImage(b: Bytes): KernelImageInfo {
   // kernel_version (protocol >= 2.00) is an offset from 0x200 to a NUL-terminated string.
   const pointer = b.u16le(0x20e) ?? 0;
   const release = pointer ? firstWord(b.cstring(pointer + 0x200, 256)) : null;
-  return { type: 'bzImage', arch, compressed: false, version: release ?? linuxVersionIn(b) };
+  const info: KernelImageInfo = { type: 'bzImage', arch, compressed: false, version: release ?? linuxVersionIn(b) };
+  // Every Linux since boot protocol 2.00 points kernel_version at its release; memtest86+ points
+  // it at its own name ("Memtest86+ v6.10").
+  if (info.version === null) info.notLinux = 'linux-boot-protocol';
+  return info;
 }
 
 // EFI zboot: "MZ", "zimg", payload offset and size, then the compression name at 0x18; the PE
@@ -97,7 +107,7 @@ function efiZboot(b: Bytes): KernelImageInfo {
 
 function pe(b: Bytes): KernelImageInfo | null {
   const arch = peArch(b);
-  return arch === undefined ? null : plain('pe', arch, b);
+  return arch === undefined ? null : { ...plain('pe', arch, b), notLinux: 'efi-program' };
 }
 
 /** Arch from the PE header; null for an unknown machine; undefined when there is no PE header. */

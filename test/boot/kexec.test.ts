@@ -21,7 +21,7 @@ const rpi4 = readMachine(fixturePath('machines', 'rpi4b'));
 
 function entry(overrides: Partial<BootEntry>): BootEntry {
   return {
-    id: 'sda2:grub:0', label: 'Debian', source: 'sda2', kernel: '/etc/hostname', initrd: [], dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], inside: null,
+    id: 'sda2:grub:0', label: 'Debian', source: 'sda2', kernel: '/etc/hostname', initrd: [], dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], inside: null, notLinux: null,
     cmdline: 'root=UUID=x ro', default: true, kind: 'config', origin: { format: 'grub', file: '/boot/grub/grub.cfg', line: 1 },
     arch: 'x86_64', version: null, ...overrides,
   };

@@ -25,6 +25,7 @@ function entry(overrides: Partial<BootEntry>): BootEntry {
     dtparams: [],
     firmwareArgs: [],
     inside: null,
+    notLinux: null,
     cmdline: 'root=UUID=2f6b0c11-1d3e-4c55-9a53-3f1f0f0e2a10 ro quiet',
     default: true,
     kind: 'config',

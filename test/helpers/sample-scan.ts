@@ -9,7 +9,7 @@ export function entry(id: string, label: string, over: Partial<BootEntry> = {}):
   const src = over.source ?? id.split(':')[0]!;
   return {
     id, label, source: src, kernel: `/run/kexmenu/${src}/boot/vmlinuz`, initrd: [`/run/kexmenu/${src}/boot/initrd.img`],
-    dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], inside: null, cmdline: 'root=/dev/sda1 ro quiet', default: false, kind: 'config',
+    dtb: null, dtbReason: null, overlays: [], dtparams: [], firmwareArgs: [], inside: null, notLinux: null, cmdline: 'root=/dev/sda1 ro quiet', default: false, kind: 'config',
     origin: { format: 'grub', file: `/run/kexmenu/${src}/boot/grub/grub.cfg`, line: 1 }, arch: 'x86_64', version: null, ...over,
   };
 }

@@ -58,9 +58,12 @@ describe('parseGrub on distribution layouts', () => {
     expect(theDefault(r).kernel.path).toBe('/vmlinuz-5.8.13-200.fc32.x86_64');
   });
 
-  it('Ubuntu: functions with arguments (gfxmode keep -> vt.handoff), linux16, Windows and fwsetup left out', () => {
+  it('Ubuntu: functions with arguments (gfxmode keep -> vt.handoff), linux16; Windows and the ELF memtest left out with the reason, fwsetup silently', () => {
     const r = expectParsedFixture(parseGrub, 'grub', 'ubuntu');
-    expect(r.problems).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^menu entry "Memory test \(memtest86\+\.elf\)" boots with knetbsd, which starts no kernel kexec can load/),
+      expect.stringMatching(/^menu entry "Windows Boot Manager \(on \/dev\/nvme0n1p1\)" boots with chainloader/),
+    ]);
     expect(labels(r)).toEqual([
       'Ubuntu',
       'Advanced options for Ubuntu > Ubuntu, with Linux 5.15.0-91-generic',
@@ -163,11 +166,12 @@ describe('parseGrub on hostile configs', () => {
     ]);
   });
 
-  it('entries without a linux line: chainloader/fwsetup/echo silently left out, initrd-only and bare linux reported', () => {
+  it('entries without a linux line: chainloader said, fwsetup/echo silently left out, initrd-only and bare linux reported', () => {
     const r = expectParsedFixture(parseGrub, 'grub', 'hostile-no-linux');
     expect(labels(r)).toEqual(['The only Linux entry']);
     expect(r.entries[0]!.isDefault).toBe(true);
     expect(r.problems.map((p) => [p.line, p.message])).toEqual([
+      [2, 'menu entry "Windows Boot Manager (on /dev/sda1)" boots with chainloader, which starts no kernel kexec can load (only Linux and programs that speak its boot protocol): not listed'],
       [10, 'menu entry "Only an initrd" has no linux line: skipped'],
       [14, 'linux without a kernel file: entry skipped'],
       // default=1 counts the Windows entry, as GRUB does, and lands on the firmware entry.
