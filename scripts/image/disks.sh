@@ -16,6 +16,7 @@
 #                    and a unified kernel image in /EFI/Linux (objcopy over Debian's systemd-stub)
 #   usb-stick.img    MBR, FAT with /extlinux/extlinux.conf and /isos/debian-live.iso (xorriso), meant
 #                    for usb-storage on qemu-xhci
+#   live-stick.img   that ISO written to a whole stick: hybrid, its first MBR partition the ISO 9660
 #   wrong-arch.img   MBR, ext4 with only the OTHER architecture's Debian kernel in /boot (no config)
 #   hostile-stick.img MBR, ext4: a freezing kexmenu.conf glob, a grub.cfg symlink to /proc/kmsg, GRUB's
 #                    doubling bomb (plugged into the running menu by the e2e test)
@@ -352,6 +353,9 @@ menuentry "Debian Live (kexmenu e2e)" {
 }
 EOS
 xorriso -as mkisofs -quiet -R -J -V 'KEXMENU_LIVE' -o "$u/isos/debian-live.iso" "$i"
+# The same image written to a whole stick, as `dd` of a hybrid ISO makes one: an MBR whose first
+# partition is the ISO 9660 filesystem again, 32 KiB in (xorriso's -partition_offset 16).
+xorriso -as mkisofs -quiet -R -J -V 'KEXMENU_LIVE' -partition_offset 16 -o "$out/live-stick.img" "$i"
 size=$((2 * kmb + 12))
 fat_fs "$work/usb.vfat" "$size" "$u" KEXUSB "$usb_volid"
 disk "$out/usb-stick.img" dos $((size + 2)) "$size" "type=c, bootable" 0x4b4d5553

@@ -40,6 +40,8 @@ export interface Images {
     gptDebian: string;
     espBls: string;
     usbStick: string;
+    /** A Debian live-style hybrid ISO written to a whole stick (its first partition is the ISO 9660). */
+    liveStick: string;
     wrongArch: string;
     /** ext4 with the hostile configs of test/fixtures/hostile/, plugged in while the menu runs. */
     hostileStick: string;
@@ -70,6 +72,7 @@ export async function prepare(arch: ImageArch): Promise<Images> {
       gptDebian: path.join(disks, 'gpt-debian.img'),
       espBls: path.join(disks, 'esp-bls.img'),
       usbStick: path.join(disks, 'usb-stick.img'),
+      liveStick: path.join(disks, 'live-stick.img'),
       wrongArch: path.join(disks, 'wrong-arch.img'),
       hostileStick: path.join(disks, 'hostile-stick.img'),
       rpi: path.join(disks, 'rpi.img'),

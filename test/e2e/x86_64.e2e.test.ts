@@ -52,7 +52,7 @@ function parseJsonBetween(output: string, after: RegExp, before: RegExp): unknow
 }
 
 function diskFiles(): string[] {
-  return [images.disks.gptDebian, images.disks.espBls, images.disks.usbStick, images.disks.wrongArch, images.disks.hostileStick];
+  return [images.disks.gptDebian, images.disks.espBls, images.disks.usbStick, images.disks.liveStick, images.disks.wrongArch, images.disks.hostileStick];
 }
 
 describe('x86_64 image in QEMU', () => {
@@ -227,6 +227,17 @@ describe('x86_64 image in QEMU', () => {
     guest.send('\r');
     const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
     expect(seen?.trim()).toBe('boot=live components console=ttyS0 quiet findiso=/isos/debian-live.iso');
+    await guest.waitForExit(20_000);
+  });
+
+  it('menu: boots a stick written from a hybrid ISO as it is: its ISO 9660 partition mounted, no findiso= needed', async () => {
+    const guest = boot('menu-live-stick', 'kexmenu.timeout=-1', [{ file: images.disks.liveStick, usb: true }]);
+    await guest.mark('menu', /Enter boot/, 60_000);
+    await guest.waitForScreen(/KEXMENU_LIVE \(\/dev\/sda1\)[\s\S]*Debian Live \(kexmenu e2e\)/, 40_000);
+    await select(guest, /Debian Live \(kexmenu e2e\)/);
+    guest.send('\r');
+    const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
+    expect(seen?.trim()).toBe('boot=live components console=ttyS0 quiet');
     await guest.waitForExit(20_000);
   });
 
