@@ -182,6 +182,11 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     report(`the kernel is built for ${imageArch}, and this machine is ${ctx.arch}: it cannot be booted here`);
   }
   const image = kernel.view.image;
+  const stray = image ? undefined : initrds.find((f) => f.view.image);
+  if (stray) {
+    report(`initrd ${stray.path} is inside ${stray.view.image!.file} and the kernel is not: kexmenu cannot hand that pair to kexec`);
+    return null;
+  }
   const inside = image ? insideImage(image, kernel, initrds, report) : (parsed.inside ?? null);
   if (image && !inside) return null;
   if (image && (dtb || overlays.length > 0)) report("a device tree inside an image file is not used: the tree is chosen as for a kernel that names none");
@@ -196,7 +201,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     kernel: image ? image.file : kernel.absolute,
     initrd: image ? [] : initrds.map((f) => f.absolute),
     dtb: image ? null : dtb,
-    dtbReason,
+    dtbReason: image ? null : dtbReason,
     overlays: image ? [] : overlays,
     dtparams: image ? [] : (parsed.dtparams ?? []),
     cmdline,

@@ -82,4 +82,17 @@ describe('ISO images on a stick', () => {
     ]);
     expect(stick({ 'debian-live.iso': debianLive.file }, false).scan.entries).toEqual([]);
   });
+
+  it('refuses an entry whose kernel is on the stick and whose initrd is inside the image', () => {
+    const mixed = makeIso(
+      {
+        'live/initrd.img': initrd,
+        'boot/grub/grub.cfg': 'search --set=stick --label RESCUE\nsearch --set=cd --label MIXED\nmenuentry "Mixed" {\n  linux ($stick)/k/vmlinuz boot=live\n  initrd ($cd)/live/initrd.img\n}\n',
+      },
+      ['-R', '-V', 'MIXED'],
+    );
+    const { scan } = stick({ 'k/vmlinuz': 'a kernel', 'mixed.iso': mixed.file });
+    expect(scan.entries).toEqual([]);
+    expect(scan.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^mixed\.iso: Mixed: initrd \/live\/initrd\.img is inside \S+mixed\.iso and the kernel is not/)]);
+  });
 });
