@@ -146,6 +146,8 @@ export interface Machine {
 export interface DeviceTreeRequest {
   /** The base tree: a .dtb from disk, or the firmware's own (then `base` equals `firmware`). */
   base: string;
+  /** When the base tree is these bytes of `base` (a unified kernel image's .dtb), not all of it. */
+  baseRange?: ByteRange;
   /** The running firmware's tree, whose facts a tree from disk gets; null when there is none. */
   firmware: string | null;
   overlays: DeviceTreeOverlay[];

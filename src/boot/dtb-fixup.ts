@@ -4,7 +4,7 @@
 // come from the same code.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { DeviceTreeReport, DeviceTreeRequest } from '../model.js';
+import type { ByteRange, DeviceTreeReport, DeviceTreeRequest } from '../model.js';
 import { readFileBounded } from '../read-file.js';
 import { FIRMWARE_SEED_BYTES } from '../platform/fdt-firmware-facts.js';
 import { memoryRanges, parseFdt, rootCompatible } from '../platform/fdt.js';
@@ -19,16 +19,17 @@ export function describeDtbBytes(bytes: Uint8Array): DtbFacts | null {
   return tree && { compatible: rootCompatible(tree), hasMemory: memoryRanges(tree).length > 0 };
 }
 
-export function describeDtbFile(path: string): DtbFacts | null {
-  const bytes = readBounded(path);
+/** The facts of the tree in `path`, or in `range` of it (a unified kernel image's .dtb). */
+export function describeDtbFile(path: string, range?: ByteRange): DtbFacts | null {
+  const bytes = readBounded(path, range);
   return bytes && describeDtbBytes(bytes);
 }
 
 /** Reads what `request` names and builds its tree; the reason in words when a file cannot be read. */
 export function buildRequestedTree(request: DeviceTreeRequest): DeviceTreeBuild {
   const empty = { steps: [], carried: [] };
-  const base = readBounded(request.base);
-  if (!base) return { ok: false, reason: `cannot read the device tree ${request.base}`, report: empty };
+  const base = readBounded(request.base, request.baseRange);
+  if (!base) return { ok: false, reason: `cannot read the device tree ${request.base}${request.baseRange ? ` (${request.baseRange.size} bytes at ${request.baseRange.offset})` : ''}`, report: empty };
   const firmware = request.firmware === null ? null : readBounded(request.firmware);
   if (request.firmware !== null && !firmware) {
     return { ok: false, reason: `cannot read the firmware's device tree ${request.firmware} (it needs root)`, report: empty };
@@ -57,7 +58,10 @@ export function writeRequestedTree(request: DeviceTreeRequest, file = request.to
   return built;
 }
 
-function readBounded(file: string): Uint8Array | null {
-  const read = readFileBounded(file, { length: MAX_DTB_BYTES + 1 });
-  return read.ok && read.data.length <= MAX_DTB_BYTES ? read.data : null;
+function readBounded(file: string, range?: ByteRange): Uint8Array | null {
+  if (range && range.size > MAX_DTB_BYTES) return null;
+  const read = readFileBounded(file, range ? { offset: range.offset, length: range.size } : { length: MAX_DTB_BYTES + 1 });
+  if (!read.ok) return null;
+  if (range) return read.data.length >= range.size ? read.data.subarray(0, range.size) : null;
+  return read.data.length <= MAX_DTB_BYTES ? read.data : null;
 }

@@ -1,7 +1,7 @@
 // From a chosen entry to the exact commands that boot it. Pure: the entry, the machine facts and
 // the person's edits go in; argv arrays, the command line, the device tree choice, warnings or a
 // refusal come out. Nothing here reads a file; DTB contents arrive through `describeDtb`.
-import type { BootEdits, BootEntry, BootPlan, BootSource, DeviceTreeReport, DeviceTreeRequest, InsideParts, Machine } from '../model.js';
+import type { BootEdits, BootEntry, BootPlan, BootSource, ByteRange, DeviceTreeReport, DeviceTreeRequest, InnerFile, InsideParts, Machine } from '../model.js';
 import { appendArgs, argName, isTakenFrom, joinCmdline, splitCmdline, withoutRunningOnlyArgs, type KernelArgs } from './cmdline.js';
 import { firmwareWords, firmwareWordsFor } from './pi-firmware-args.js';
 import { archRefusal, cpuParkingRefusal, isRaspberryPi, parksCpusWithSpinTable, usesDeviceTree } from './quirks.js';
@@ -21,8 +21,8 @@ export interface PlanOptions {
   fileSigned?: boolean;
   /** The filesystem the entry was found on (its PARTUUID names the root when a command line is made up). */
   source?: BootSource | null;
-  /** Reads a .dtb from disk; null when it cannot be read as one. Without it, DTBs are taken as they are. */
-  describeDtb?: (path: string) => DtbFacts | null;
+  /** Reads a .dtb from disk (or `range` of a file: a unified kernel image's .dtb); null when it cannot be read as one. Without it, DTBs are taken as they are. */
+  describeDtb?: (path: string, range?: ByteRange) => DtbFacts | null;
   /**
    * Tries the device tree build the plan asks for (reading the files it names), so the plan can
    * say which overlays and parameters apply; a string when it cannot be done at all.
@@ -56,8 +56,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
 
   const cmdline = chooseCmdline(entry, machine, edits, options, warnings);
 
-  const extract = entry.inside ? extraction(entry.kernel, entry.inside, tmpBase) : null;
-  if (entry.inside?.dtb && usesDeviceTree(machine.arch)) warnings.push(`the image's own device tree (${entry.inside.dtb.name}) is not used yet: the tree is chosen as for any kernel`);
+  let extract = entry.inside ? extraction(entry.kernel, entry.inside, tmpBase) : null;
   const kernel = extract ? extract.parts[0]!.to : entry.kernel;
   const initrds = [...(extract?.parts.slice(1).map((p) => p.to) ?? []), ...(edits.initrd ?? entry.initrd)];
   if (entry.notLinux) warnings.push('this is not Linux: its header names no kernel release (memtest86+ and the like speak the Linux boot protocol), and kexec starts it as it would Linux');
@@ -78,6 +77,12 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     else if (step.reason) warnings.push(`${step.kind === 'overlay' ? `overlay ${step.name}` : 'dtparam'}: ${step.reason}`);
   }
   const dtb = dtbChoice && { path: dtbChoice.path, reason: dtbChoice.reason + (dtbBuild && dtbChoice.needsMemory ? "; its memory node is taken from the firmware's tree" : '') };
+  // A tree inside the image that goes as it is must be a file of its own for kexec.
+  let dtbFile = dtbBuild ? dtbBuild.to : dtb?.path;
+  if (dtbChoice?.inImage && !dtbBuild && extract) {
+    dtbFile = `${tmpBase}-image.dtb`;
+    extract = { ...extract, parts: [...extract.parts, { ...dtbChoice.inImage, to: dtbFile }] };
+  }
 
   const load = [
     'kexec',
@@ -86,7 +91,7 @@ export function planBoot(entry: BootEntry, machine: Machine, edits: BootEdits = 
     ...(options.fileSigned ? ['-s'] : []),
     kernel,
     ...(initrdPath === undefined ? [] : [`--initrd=${initrdPath}`]),
-    ...(dtb ? [`--dtb=${dtbBuild ? dtbBuild.to : dtb.path}`] : []),
+    ...(dtbFile ? [`--dtb=${dtbFile}`] : []),
     `--append=${cmdline}`,
   ];
   const exec = machine.systemd ? ['systemctl', 'kexec'] : ['kexec', '-e', NO_SYNC];
@@ -162,6 +167,8 @@ interface DtbChoice {
   needsMemory: boolean;
   /** The tree from disk names RAM of its own (false when unknown). */
   hasMemory?: boolean;
+  /** The tree is this part of `path` (a unified kernel image's own .dtb). */
+  inImage?: InnerFile;
 }
 
 /**
@@ -196,6 +203,13 @@ function chooseDtb(entry: BootEntry, machine: Machine, edits: BootEdits, options
     const facts = options.describeDtb(named);
     return { path: named, reason, needsMemory: checkDiskDtb(named, facts, machine, warnings), hasMemory: facts?.hasMemory ?? false };
   }
+  const own = entry.inside?.dtb;
+  if (own && !fromEditor && edits.dtb !== 'firmware') {
+    const reason = `the image's own device tree (${own.name})`;
+    if (!options.describeDtb) return { path: entry.kernel, reason, needsMemory: false, inImage: own };
+    const facts = options.describeDtb(entry.kernel, own);
+    return { path: entry.kernel, reason, needsMemory: checkDiskDtb(`${entry.kernel} (${own.name})`, facts, machine, warnings), hasMemory: facts?.hasMemory ?? false, inImage: own };
+  }
   if (machine.firmwareFdt !== null) {
     const why = !fromEditor && entry.dtbReason ? ` (${entry.dtbReason})` : '';
     return { path: machine.firmwareFdt, reason: FIRMWARE_DTB_REASON + why, needsMemory: false };
@@ -220,7 +234,7 @@ function hasTreeEdits(entry: BootEntry): boolean {
 function buildRequest(entry: BootEntry, choice: DtbChoice, machine: Machine, to: string): DeviceTreeRequest | null {
   const fromFirmware = choice.path === machine.firmwareFdt;
   if (!hasTreeEdits(entry) && (fromFirmware || !choice.needsMemory)) return null;
-  return { base: choice.path, firmware: machine.firmwareFdt, overlays: entry.overlays, dtparams: entry.dtparams, to };
+  return { base: choice.path, ...(choice.inImage && { baseRange: { offset: choice.inImage.offset, size: choice.inImage.size } }), firmware: machine.firmwareFdt, overlays: entry.overlays, dtparams: entry.dtparams, to };
 }
 
 /** Warns about a DTB from disk that does not fit; true when its memory node must come from the firmware. */

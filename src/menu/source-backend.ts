@@ -6,7 +6,7 @@ import { scan, type ScanOptions } from '../discover/scan.js';
 import { describeDtbFile, tryRequestedTree } from '../boot/dtb-fixup.js';
 import { planBoot, type DtbFacts } from '../boot/plan.js';
 import { piCmdlinesOf } from '../boot/pi-firmware-args.js';
-import type { BootSource, DeviceTreeReport, DeviceTreeRequest, Machine, ScanResult } from '../model.js';
+import type { BootSource, ByteRange, DeviceTreeReport, DeviceTreeRequest, Machine, ScanResult } from '../model.js';
 import type { MenuBackend, ScanOutcome } from './backend.js';
 import { listNames, pollListing } from '../discover/hotplug.js';
 
@@ -31,9 +31,10 @@ export function createBackend(o: BackendOptions): MenuBackend {
   let piCmdlines: string[] = [];
   // The editor plans on every keystroke: read each .dtb once per scan, not once per key.
   const dtbFacts = new Map<string, DtbFacts | null>();
-  const describeDtb = (file: string): DtbFacts | null => {
-    if (!dtbFacts.has(file)) dtbFacts.set(file, describeDtbFile(file));
-    return dtbFacts.get(file) ?? null;
+  const describeDtb = (file: string, range?: ByteRange): DtbFacts | null => {
+    const key = range ? `${file}@${range.offset}+${range.size}` : file;
+    if (!dtbFacts.has(key)) dtbFacts.set(key, describeDtbFile(file, range));
+    return dtbFacts.get(key) ?? null;
   };
   // And build each device tree once per scan: overlays are read and merged to report on them.
   const treeReports = new Map<string, DeviceTreeReport | string>();

@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { executePlan, loadPlan } from '../../src/boot/kexec.js';
 import { planBoot } from '../../src/boot/plan.js';
 import type { BootEntry } from '../../src/model.js';
-import { memoryRanges, parseFdt } from '../../src/platform/fdt.js';
+import { getProp, memoryRanges, parseFdt, propStrings } from '../../src/platform/fdt.js';
 import { readMachine } from '../../src/platform/machine.js';
-import { compileDtsTo } from '../helpers/dtc.js';
-import { fakeBzImage } from '../helpers/fake-kernel.js';
+import { compileDts, compileDtsTo } from '../helpers/dtc.js';
+import { fakeArm64Image, fakeBzImage } from '../helpers/fake-kernel.js';
 import { fixturePath } from '../helpers/golden.js';
 import { makeUki, sectionOffset } from '../helpers/uki.js';
 
@@ -141,6 +141,38 @@ describe('loadPlan preparing files', () => {
     ]);
     expect(loaded && memoryRanges(loaded)).toEqual(firmware && memoryRanges(firmware));
     expect(existsSync(plan.dtbBuild!.to)).toBe(false);
+  });
+
+  it("gives an arm64 unified kernel image its own .dtb, with the firmware's memory, and loads that tree", async () => {
+    const fake = fakeKexec('uki-dtb');
+    const own = compileDts('/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <1>; compatible = "raspberrypi,4-model-b", "brcm,bcm2711"; model = "from the UKI"; };\n');
+    const kernel = fakeArm64Image();
+    const image = makeUki('aa64', [['.osrel', 'ID=debian\n'], ['.dtb', own], ['.linux', kernel]]);
+    const file = path.join(dir, 'arm64.efi');
+    writeFileSync(file, image);
+    const section = (name: string, size: number) => ({ name, offset: sectionOffset(image, name), size });
+    const inside = { linux: section('.linux', kernel.length), initrds: [], dtb: section('.dtb', own.length) };
+    const { describeDtbFile } = await import('../../src/boot/dtb-fixup.js');
+    const plan = planBoot(entry({ id: 'mmcblk0p1:uki:0', arch: 'aarch64', kernel: file, inside }), rpi4, {}, { tmpDir: dir, describeDtb: describeDtbFile });
+    expect(plan.dtb).toEqual({ path: file, reason: "the image's own device tree (.dtb); its memory node is taken from the firmware's tree" });
+    expect(plan.dtbBuild).toMatchObject({ base: file, baseRange: { offset: inside.dtb.offset, size: own.length } });
+    const outcome = await loadPlan(plan, { kexecBinary: fake.binary, kexecLoadedFile: path.join(dir, 'absent') });
+    expect(outcome.ok).toBe(true);
+    const loaded = parseFdt(new Uint8Array(fake.copy('dtb')))!;
+    expect(propStrings(getProp(loaded, '/', 'model'))).toEqual(['from the UKI']);
+    expect(memoryRanges(loaded)).toEqual(memoryRanges(parseFdt(new Uint8Array(readFileSync(rpi4.firmwareFdt!)))!));
+  });
+
+  it("copies an image's own .dtb out when it goes to kexec as it is (no firmware tree to take memory from)", () => {
+    const own = compileDts('/dts-v1/;\n/ { compatible = "acme,board"; memory@0 { device_type = "memory"; reg = <0 0x1000>; }; };\n');
+    const image = makeUki('aa64', [['.dtb', own], ['.linux', fakeArm64Image()]]);
+    const file = path.join(dir, 'plain.efi');
+    writeFileSync(file, image);
+    const inside = { linux: { name: '.linux', offset: sectionOffset(image, '.linux'), size: 4096 }, initrds: [], dtb: { name: '.dtb', offset: sectionOffset(image, '.dtb'), size: own.length } };
+    const plan = planBoot(entry({ id: 'x:uki:0', arch: 'aarch64', kernel: file, inside }), { ...rpi4, firmwareFdt: null, compatible: ['acme,board'] }, {}, { tmpDir: dir });
+    expect(plan.dtbBuild).toBeNull();
+    expect(plan.load).toContain(`--dtb=${dir}/kexmenu-x_uki_0-image.dtb`);
+    expect(plan.extract!.parts.at(-1)).toEqual({ ...inside.dtb, to: `${dir}/kexmenu-x_uki_0-image.dtb` });
   });
 
   it('stops waiting for a `kexec -l` that never returns, and says what to do', async () => {
