@@ -3,7 +3,7 @@
 // exists, read kernel headers and DTB compatibles, drop duplicates, bound what one disk can add.
 // Across sources (in the owner): pick the one default and order the list.
 import path from 'node:path';
-import type { Arch, BootEntry, BootFormat, BootSource, ByteRange, DeviceTreeOverlay, InsideParts, Problem } from '../model.js';
+import type { Arch, BootEntry, BootFormat, BootSource, ByteRange, DeviceTreeOverlay, InnerFile, InsideParts, Problem } from '../model.js';
 import { appendArgs, joinCmdline, splitCmdline } from '../boot/cmdline.js';
 import { boundedLabel } from '../parsers/label.js';
 import { ENTRY_CAP } from '../parsers/limits.js';
@@ -187,7 +187,7 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
     report(`initrd ${stray.path} is inside ${stray.view.image!.file} and the kernel is not: kexmenu cannot hand that pair to kexec`);
     return null;
   }
-  const inside = image ? insideImage(image, kernel, initrds, report) : (parsed.inside ?? null);
+  const inside = image ? insideImage(image, kernel, initrds, parsed.inside ?? null, report) : (parsed.inside ?? null);
   if (image && !inside) return null;
   if (image && (dtb || overlays.length > 0)) report("a device tree inside an image file is not used: the tree is chosen as for a kernel that names none");
   const isoArgs = image?.bootArgs(parsed.cmdline);
@@ -217,8 +217,24 @@ function resolveEntry(parsed: ParsedEntry, id: string, format: BootFormat, view:
   };
 }
 
-/** A kernel and initrds found in an image file, as the parts of that file they are; null (said) when one is not all in one piece. */
-function insideImage(image: ImageSource, kernel: Located, initrds: Located[], report: (message: string) => void): InsideParts | null {
+/**
+ * A kernel and initrds found in an image file, as the parts of that file they are; null (said)
+ * when one is not all in one piece. A unified kernel image inside the image (`nested`) gives its
+ * own parts, moved to where the UKI lies in the image.
+ */
+function insideImage(image: ImageSource, kernel: Located, initrds: Located[], nested: InsideParts | null, report: (message: string) => void): InsideParts | null {
+  if (nested) {
+    const at = image.extentOf(kernel.path);
+    const moved = (part: InnerFile): InnerFile | null => (at && part.offset + part.size <= at.size ? { ...part, offset: at.offset + part.offset } : null);
+    const linux = moved(nested.linux);
+    const inner = nested.initrds.map(moved);
+    const dtb = nested.dtb && moved(nested.dtb);
+    if (!linux || inner.includes(null) || (nested.dtb && !dtb)) {
+      report(`${kernel.path} is not one run of bytes of ${image.file}: its kernel cannot be handed to kexec`);
+      return null;
+    }
+    return { linux, initrds: inner as InnerFile[], dtb };
+  }
   const parts = [kernel, ...initrds].map((f) => {
     const range = f.view.image === image ? image.extentOf(f.path) : null;
     return range && { name: f.path, ...range };

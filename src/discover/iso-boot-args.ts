@@ -21,27 +21,27 @@ interface Convention {
 
 const CONVENTIONS: Convention[] = [
   // Debian live-boot: boot=live ... findiso=/path/to.iso
-  { applies: (_, w) => w.includes('boot=live'), given: ['findiso'], words: (iso) => [`findiso=${quoted(iso.path)}`] },
+  { applies: (_, w) => w.includes('boot=live'), given: ['findiso'], words: (iso) => [`findiso=${iso.path}`] },
   // Ubuntu's casper, and dracut's iso-scan (Fedora, RHEL live media: root=live:..., rd.live.image)
   {
     applies: (n, w) => w.includes('boot=casper') || n.has('rd.live.image') || w.some((x) => x.startsWith('root=live:')),
     given: ['iso_scan/filename'],
-    words: (iso) => [`iso-scan/filename=${quoted(iso.path)}`],
+    words: (iso) => [`iso-scan/filename=${iso.path}`],
   },
   // Arch's archiso: the partition by UUID (or label), then the file on it.
   {
     applies: (n) => n.has('archisobasedir') || n.has('archisolabel') || n.has('archisosearchuuid'),
     given: ['img_loop'],
     words: (iso) => {
-      const device = iso.uuid ? `/dev/disk/by-uuid/${iso.uuid}` : iso.label ? `/dev/disk/by-label/${iso.label}` : null;
-      return device ? [`img_dev=${quoted(device)}`, `img_loop=${quoted(iso.path)}`] : null;
+      const device = iso.uuid ? `/dev/disk/by-uuid/${iso.uuid}` : iso.label ? `/dev/disk/by-label/${udevEncoded(iso.label)}` : null;
+      return device ? [`img_dev=${device}`, `img_loop=${iso.path}`] : null;
     },
   },
 ];
 
-/** A value with blanks in double quotes, as the kernel reads `name="a b"` as one word. */
-function quoted(value: string): string {
-  return /\s/.test(value) ? `"${value}"` : value;
+/** A label as udev names its /dev/disk/by-label link: other than [A-Za-z0-9#+-.:=@_] as \xHH. */
+function udevEncoded(label: string): string {
+  return [...new TextEncoder().encode(label)].map((b) => (/[A-Za-z0-9#+\-.:=@_]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
 }
 
 /**
@@ -55,7 +55,7 @@ export function isoBootArgs(cmdline: string, iso: IsoLocation): { words: string[
   const convention = CONVENTIONS.find((c) => c.applies(names, words));
   if (!convention) return { words: [], known: false };
   if (convention.given.some((name) => names.has(name))) return { words: [], known: true };
-  // A quote in the path could not be written so the kernel reads it back.
-  const added = iso.path.includes('"') ? null : convention.words(iso);
+  // The initramfs scripts split the command line at blanks and do not read quotes.
+  const added = /[\s"]/.test(iso.path) ? null : convention.words(iso);
   return added ? { words: added, known: true } : { words: [], known: false };
 }

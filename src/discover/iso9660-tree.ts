@@ -25,6 +25,8 @@ import type { NodeKind } from './source-view.js';
 export const MAX_DIRECTORY_BYTES = 1024 * 1024;
 /** Directory and continuation-area bytes read from one image, all together. */
 export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+/** Metadata reads per image (directory sectors, continuation areas): a real image needs a few hundred. */
+const MAX_METADATA_READS = 10_000;
 /** CE hops for one record's System Use entries. */
 const MAX_CONTINUATIONS = 16;
 const MAX_CONTINUATION_BYTES = 4 * SECTOR_BYTES;
@@ -57,6 +59,7 @@ export type Names = { encoding: 'rock-ridge'; skip: number } | { encoding: NameE
 /** Reads of the image, each checked against its size; directory and continuation reads also against the metadata budget. */
 export class ImageReader {
   private metadataBytes = 0;
+  private metadataReads = 0;
 
   constructor(
     private readonly read: (offset: number, length: number) => Uint8Array | null,
@@ -82,7 +85,8 @@ export class ImageReader {
   }
 
   metadata(offset: number, length: number): Uint8Array | null {
-    if (this.metadataBytes + length > MAX_METADATA_BYTES) return null;
+    // Reads are counted too: a continuation area of a few bytes pointing at itself costs one each.
+    if (this.metadataBytes + length > MAX_METADATA_BYTES || ++this.metadataReads > MAX_METADATA_READS) return null;
     this.metadataBytes += length;
     return this.bytes(offset, length);
   }

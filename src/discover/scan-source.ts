@@ -38,6 +38,8 @@ export function scanSource(job: SourceJob, openFiles: (root: string) => SourceFi
 
   const ctx = assembleContext(views, job.board, job.arch, problems);
   const found = assembleSource({ view, results: parseAll(view, job, problems) }, ctx);
+  // Read before the ISO images: a hostile one may spend the rest of this view's budget.
+  const disk = readDiskSettings(view.files);
   // ISO images on a stick are sources of their own, which its configs may name by label.
   for (const iso of source.removable ? isoSources(view, (p) => problems.add(p)) : []) {
     views.push(iso);
@@ -47,7 +49,6 @@ export function scanSource(job: SourceJob, openFiles: (root: string) => SourceFi
     found.push(...assembleSource({ view: iso, results }, ctx));
   }
 
-  const disk = readDiskSettings(view.files);
   for (const p of disk.problems) {
     problems.add({ source: source.id, file: `${source.root.replace(/\/+$/, '')}${p.file ?? ''}`, line: p.line || null, message: p.message });
   }

@@ -9,7 +9,8 @@ import { readScriptImage } from './uboot-image.js';
 import type { Placed, Shell } from './uboot-interpreter.js';
 import { UBOOT_LIMITS } from './uboot-limits.js';
 import { evaluateTest, type Tri } from './uboot-test.js';
-import { fromDisk, hasUnknown, withoutUnknowns } from './uboot-unknown.js';
+import { joinCmdline, splitCmdline, type KernelArgs } from '../boot/cmdline.js';
+import { fromDisk, hasUnknown } from './uboot-unknown.js';
 
 type Handler = (shell: Shell, args: string[], line: number, name: string) => Tri;
 
@@ -155,7 +156,11 @@ function load(shell: Shell, args: string[], line: number, name: string): Tri {
     return null;
   }
   const addr = address(addrArg);
-  const place = (p: Placed) => shell.state.memory.set(addr, p);
+  const place = (p: Placed) => {
+    // As many addresses as variables: a script cannot fill memory with loads to new addresses.
+    if (!shell.state.memory.has(addr) && shell.state.memory.size >= UBOOT_LIMITS.variables) shell.limit('addresses', line, `loads to more than ${UBOOT_LIMITS.variables} addresses: the rest are not followed`);
+    else shell.state.memory.set(addr, p);
+  };
   if (!onThisPartition(shell, iface, devPart)) {
     shell.problem(line, `${name} ${shell.show(raw)}: ${otherPartition(shell, iface, devPart)}`);
     place({ kind: 'unknown', why: `it came from another partition (line ${line})` });
@@ -258,7 +263,7 @@ function bootCommand(shell: Shell, args: string[], line: number, name: string): 
     if (dtb?.kind !== 'file') nothingThere(shell, line, `${name}: the device tree`, dtb);
   }
   const bootargs = shell.get('bootargs') ?? '';
-  for (const u of shell.unknowns.in(bootargs)) shell.problem(line, `${name}: the command line holds ${u.what}, which kexmenu cannot know here: left out`);
+  for (const u of shell.unknowns.in(bootargs)) shell.problem(line, `${name}: the command line holds ${u.what}, which kexmenu cannot know here: that word is left out`);
   const conditions = shell.conditionsInForce();
   if (conditions.length > 0) shell.problem(line, `${name}: boots this way only as ${conditions.join(' and ')} decides, which kexmenu cannot tell`);
   if (shell.boots.length >= UBOOT_LIMITS.boots) shell.limit('boots', line, `more than ${UBOOT_LIMITS.boots} ways to boot: the rest are not listed`);
@@ -271,11 +276,16 @@ function bootCommand(shell: Shell, args: string[], line: number, name: string): 
       initrd,
       dtb: dtb?.kind === 'file' ? dtb.path : null,
       overlays: dtb?.kind === 'file' ? dtb.overlays : [],
-      cmdline: withoutUnknowns(bootargs).trim().split(/\s+/).filter(Boolean).join(' '),
+      // A word holding an unknown is left out whole: `root=PARTUUID=` would send the kernel looking for nothing.
+      cmdline: joinCmdline(withoutWords(splitCmdline(bootargs), hasUnknown)),
     });
   }
   shell.state.ended = true;
   return true;
+}
+
+function withoutWords(args: KernelArgs, drop: (word: string) => boolean): KernelArgs {
+  return { kernel: args.kernel.filter((w) => !drop(w)), init: args.init.filter((w) => !drop(w)) };
 }
 
 /** What a boot command found at an address that holds no file it can name; always false. */

@@ -361,6 +361,8 @@ export class Shell {
     };
     for (const part of word.parts) {
       if ('text' in part) {
+        // Literal text is work too: a loop can expand one long word over and over.
+        if (!this.charge(Math.ceil(part.text.length / 64), line)) return [];
         append(part.text);
         keep = true;
         continue;

@@ -22,6 +22,8 @@ export interface Unknown {
   maybeEmpty: boolean;
 }
 
+const MANY = 'one of many values kexmenu cannot know';
+
 export class Unknowns {
   private readonly list: Unknown[] = [];
   private readonly byWhat = new Map<string, string>();
@@ -30,7 +32,12 @@ export class Unknowns {
   marker(what: string, maybeEmpty = false): string {
     const known = this.byWhat.get(what);
     if (known !== undefined) return known;
-    if (this.list.length >= MAX_UNKNOWNS) return this.marker('one of many values kexmenu cannot know', true);
+    // Past the limit every new unknown shares one marker, made once (the last slot is kept for it).
+    if (this.list.length >= MAX_UNKNOWNS - 1) return this.byWhat.get(MANY) ?? this.add(MANY, true);
+    return this.add(what, maybeEmpty);
+  }
+
+  private add(what: string, maybeEmpty: boolean): string {
     const marker = `${OPEN}${this.list.length}${CLOSE}`;
     this.list.push({ what, maybeEmpty });
     this.byWhat.set(what, marker);

@@ -22,8 +22,9 @@ describe('isoBootArgs', () => {
     expect(isoBootArgs('archisobasedir=arch', { ...iso, uuid: null, label: null })).toEqual({ words: [], known: false });
   });
 
-  it('quotes a path with blanks as the kernel reads one word, and gives up on one with a quote', () => {
-    expect(isoBootArgs('boot=live', { ...iso, path: '/ISOs/Debian Live.iso' }).words).toEqual(['findiso="/ISOs/Debian Live.iso"']);
+  it('gives up on a path with blanks or quotes (initramfs scripts split at blanks), and names a label as udev does', () => {
+    expect(isoBootArgs('boot=live', { ...iso, path: '/ISOs/Debian Live.iso' })).toEqual({ words: [], known: false });
     expect(isoBootArgs('boot=live', { ...iso, path: '/a"b.iso' })).toEqual({ words: [], known: false });
+    expect(isoBootArgs('archisobasedir=arch', { ...iso, uuid: null, label: 'My Stick' }).words).toEqual(['img_dev=/dev/disk/by-label/My\\x20Stick', 'img_loop=/isos/debian-live.iso']);
   });
 });

@@ -8,6 +8,7 @@ import { scanSource } from '../../src/discover/scan-source.js';
 import type { BootSource, InnerFile } from '../../src/model.js';
 import { fakeBzImage } from '../helpers/fake-kernel.js';
 import { isoMaker } from '../helpers/iso.js';
+import { makeUki } from '../helpers/uki.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kexmenu-iso-stick-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -81,6 +82,17 @@ describe('ISO images on a stick', () => {
       '/small.iso: not an ISO 9660 image: too small to be one',
     ]);
     expect(stick({ 'debian-live.iso': debianLive.file }, false).scan.entries).toEqual([]);
+  });
+
+  it('boots a unified kernel image inside an ISO image from its own sections, where they lie in the ISO', () => {
+    const uki = makeUki('x64', [['.osrel', 'PRETTY_NAME="Rescue UKI"\n'], ['.cmdline', 'boot=live quiet'], ['.initrd', initrd], ['.linux', kernel]]);
+    const image = makeIso({ 'EFI/Linux/rescue.efi': uki }, ['-R', '-V', 'UKI_ISO']);
+    const { root, scan } = stick({ 'rescue.iso': image.file });
+    expect(scan.entries.map((e) => [e.label, e.cmdline])).toEqual([['rescue.iso: Rescue UKI', 'boot=live quiet findiso=/rescue.iso']]);
+    const entry = scan.entries[0]!;
+    expect(entry.kernel).toBe(`${root}/rescue.iso`);
+    expect(bytesAt(entry.kernel, entry.inside!.linux).equals(kernel)).toBe(true);
+    expect(bytesAt(entry.kernel, entry.inside!.initrds[0]!).toString()).toBe(initrd);
   });
 
   it('refuses an entry whose kernel is on the stick and whose initrd is inside the image', () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IsoImage, openIso } from '../../src/discover/iso9660.js';
 import { isoMaker, type Tree } from '../helpers/iso.js';
+import { memorySourceFiles } from '../helpers/memory-source.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kexmenu-iso-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -363,5 +364,53 @@ describe('hostile images', () => {
     expect(iso.files.read('/boot/passwd')).toMatchObject({ ok: false, reason: 'escapes' });
     expect(iso.files.read('/abs')).toMatchObject({ ok: false, reason: 'missing' });
     expect(iso.files.canonical('/boot/passwd')).toBeNull();
+  });
+});
+
+describe('an image that spends its reads', () => {
+  it("stops at its own read cap, leaving the stick's budget for the stick (3,300 records whose continuation areas point at themselves)", () => {
+    const S = 2048;
+    const [dirSectors, root, ceSector] = [100, 20, 19];
+    const img = new Uint8Array((root + dirSectors + 1) * S);
+    const view = new DataView(img.buffer);
+    const both32 = (at: number, v: number) => (view.setUint32(at, v, true), view.setUint32(at + 4, v, false));
+    const record = (at: number, lba: number, size: number, dir: boolean, id: number[], su: number[]) => {
+      const pad = id.length % 2 === 0 ? 1 : 0;
+      const len = 33 + id.length + pad + su.length;
+      img[at] = len;
+      both32(at + 2, lba);
+      both32(at + 10, size);
+      img[at + 25] = dir ? 2 : 0;
+      img[at + 28] = 1;
+      img[at + 32] = id.length;
+      img.set(id, at + 33);
+      img.set(su, at + 33 + id.length + pad);
+      return len;
+    };
+    const ce = () => {
+      const d = new Uint8Array(28);
+      const v = new DataView(d.buffer);
+      d.set([0x43, 0x45, 28, 1]);
+      for (const [at, value] of [[4, ceSector], [12, 0], [20, 28]] as const) (v.setUint32(at, value, true), v.setUint32(at + 4, value, false));
+      return [...d];
+    };
+    img[16 * S] = 1;
+    img.set([0x43, 0x44, 0x30, 0x30, 0x31, 1], 16 * S + 1);
+    img[16 * S + 129] = 8; // 2048-byte blocks
+    record(16 * S + 156, root, dirSectors * S, true, [0], []);
+    img[17 * S] = 255;
+    img.set([0x43, 0x44, 0x30, 0x30, 0x31, 1], 17 * S + 1);
+    img.set(ce(), ceSector * S);
+    let at = root * S;
+    at += record(at, root, dirSectors * S, true, [0], [0x53, 0x50, 7, 1, 0xbe, 0xef, 0]);
+    at += record(at, root, dirSectors * S, true, [1], []);
+    for (let s = 0; s < dirSectors; s++) {
+      for (let p = s === 0 ? at : (root + s) * S, n = 0; p + 62 <= (root + s + 1) * S; n++) p += record(p, 0, 0, false, [0x41 + (n % 26)], ce());
+    }
+    const stick = memorySourceFiles({ '/x.iso': img, '/kexmenu.conf': 'default=foo\n' });
+    const iso = openIso((offset, length) => stick.readBytes('/x.iso', offset, length), img.length);
+    if (typeof iso === 'string') throw new Error(iso);
+    iso.files.list('/');
+    expect(stick.read('/kexmenu.conf')).toMatchObject({ ok: true, text: 'default=foo\n' });
   });
 });

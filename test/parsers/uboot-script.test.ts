@@ -5,6 +5,7 @@ import { fsSourceFiles } from '../../src/discover/source-files.js';
 import { readScriptImage } from '../../src/parsers/uboot-image.js';
 import { UBOOT_LIMITS } from '../../src/parsers/uboot-limits.js';
 import { MAX_SCRIPT_BYTES, parseUbootScript } from '../../src/parsers/uboot-script.js';
+import { Unknowns } from '../../src/parsers/uboot-unknown.js';
 import type { ParseResult } from '../../src/parsers/types.js';
 import { expectGolden, fixturePath } from '../helpers/golden.js';
 import { type MemoryTree, memorySourceFiles } from '../helpers/memory-source.js';
@@ -54,9 +55,10 @@ describe('parseUbootScript on fixtures', () => {
       { path: '/boot/dtb/rockchip/overlay/rockchip-i2c7.dtbo', params: [] },
       { path: '/boot/dtb/rockchip/overlay/rockchip-uart4.dtbo', params: [] },
     ]);
+    // ubootpart=${partuuid} is left out whole: the partition's UUID is the board's to know.
     expect(entry.cmdline).toBe(
       'root=UUID=8a5f1f5e-3c6b-4d1e-9f0a-2b7c4e6d8a10 rootwait rootfstype=ext4 splash=verbose console=ttyS2,1500000 console=tty1 consoleblank=0 loglevel=1 ' +
-        'ubootpart= usb-storage.quirks=0x2537:0x1066:u,0x2537:0x1068:u cma=256M cgroup_enable=cpuset cgroup_memory=1 cgroup_enable=memory swapaccount=1',
+        'usb-storage.quirks=0x2537:0x1066:u,0x2537:0x1068:u cma=256M cgroup_enable=cpuset cgroup_memory=1 cgroup_enable=memory swapaccount=1',
     );
     expect(entry.isDefault).toBe(true);
     expect(entry.origin).toEqual({ format: 'uboot-script', file: '/boot/boot.scr', line: 77 });
@@ -395,5 +397,19 @@ describe('hostile scripts', () => {
   it('a script cannot forge kexmenu`s markers for unknown values', () => {
     const result = finishes(`setenv bootargs "\uE0000\uE001"; ${LOAD} \${kernel_addr_r} /Image; booti \${kernel_addr_r}`);
     expect(result.entries[0]!.cmdline).toBe('\uFFFD0\uFFFD');
+  });
+});
+
+describe('the markers of values kexmenu cannot know', () => {
+  it('shares one marker past the limit instead of recursing (300 setexpr results)', () => {
+    const unknowns = new Unknowns();
+    const markers = Array.from({ length: 300 }, (_, i) => unknowns.marker(`value ${i}`));
+    expect(new Set(markers).size).toBe(256);
+    expect(unknowns.in(markers.at(-1)!).map((u) => u.what)).toEqual(['one of many values kexmenu cannot know']);
+  });
+
+  it('leaves a command-line word that holds one out whole', () => {
+    const result = withScript(`part uuid \${devtype} \${devnum}:\${distro_bootpart} uuid\nsetenv bootargs "root=PARTUUID=\${uuid} rw quiet"\n${LOAD} \${kernel_addr_r} /Image\nbooti \${kernel_addr_r} -\n`);
+    expect(result.entries[0]?.cmdline).toBe('rw quiet');
   });
 });
