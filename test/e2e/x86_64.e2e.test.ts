@@ -208,37 +208,31 @@ describe('x86_64 image in QEMU', () => {
     expect(seen?.trim()).toBe(`root=UUID=${m.rootUuid} ro console=ttyS0 quiet`);
   });
 
-  it('menu: boots a unified kernel image from the ESP, its kernel and initrd taken out of it, with its own .cmdline', async () => {
-    const guest = boot('menu-uki', 'kexmenu.timeout=-1', [{ file: images.disks.espBls }]);
+  /** Boots `disks`, waits for `shown` on the menu, picks the entry matching `entry`, and returns the command line its target got. */
+  async function bootPicked(name: string, disks: Disk[], shown: RegExp, entry: RegExp): Promise<string | undefined> {
+    const guest = boot(name, 'kexmenu.timeout=-1', disks);
     await guest.mark('menu', /Enter boot/, 60_000);
-    await guest.waitForScreen(/kexmenu e2e UKI/, 30_000);
-    await select(guest, /kexmenu e2e UKI/);
+    await guest.waitForScreen(shown, 40_000);
+    await select(guest, entry);
     guest.send('\r');
     const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
-    expect(seen?.trim()).toBe('console=ttyS0 uki=1 quiet');
     await guest.waitForExit(20_000);
+    return seen?.trim();
+  }
+
+  it('menu: boots a unified kernel image from the ESP, its kernel and initrd taken out of it, with its own .cmdline', async () => {
+    const seen = await bootPicked('menu-uki', [{ file: images.disks.espBls }], /kexmenu e2e UKI/, /kexmenu e2e UKI/);
+    expect(seen).toBe('console=ttyS0 uki=1 quiet');
   });
 
   it('menu: boots a live system from an ISO image kept on the USB stick, told where the image is (findiso=)', async () => {
-    const guest = boot('menu-iso', 'kexmenu.timeout=-1', [{ file: images.disks.usbStick, usb: true }]);
-    await guest.mark('menu', /Enter boot/, 60_000);
-    await guest.waitForScreen(/debian-live\.iso: Debian Live/, 40_000);
-    await select(guest, /debian-live\.iso: Debian Live/);
-    guest.send('\r');
-    const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
-    expect(seen?.trim()).toBe('boot=live components console=ttyS0 quiet findiso=/isos/debian-live.iso');
-    await guest.waitForExit(20_000);
+    const seen = await bootPicked('menu-iso', [{ file: images.disks.usbStick, usb: true }], /debian-live\.iso: Debian Live/, /debian-live\.iso: Debian Live/);
+    expect(seen).toBe('boot=live components console=ttyS0 quiet findiso=/isos/debian-live.iso');
   });
 
   it('menu: boots a stick written from a hybrid ISO as it is: its ISO 9660 partition mounted, no findiso= needed', async () => {
-    const guest = boot('menu-live-stick', 'kexmenu.timeout=-1', [{ file: images.disks.liveStick, usb: true }]);
-    await guest.mark('menu', /Enter boot/, 60_000);
-    await guest.waitForScreen(/KEXMENU_LIVE \(\/dev\/sda1\)[\s\S]*Debian Live \(kexmenu e2e\)/, 40_000);
-    await select(guest, /Debian Live \(kexmenu e2e\)/);
-    guest.send('\r');
-    const [, seen] = await guest.mark('target', TARGET_UP, 60_000);
-    expect(seen?.trim()).toBe('boot=live components console=ttyS0 quiet');
-    await guest.waitForExit(20_000);
+    const seen = await bootPicked('menu-live-stick', [{ file: images.disks.liveStick, usb: true }], /KEXMENU_LIVE \(\/dev\/sda1\)[\s\S]*Debian Live \(kexmenu e2e\)/, /Debian Live \(kexmenu e2e\)/);
+    expect(seen).toBe('boot=live components console=ttyS0 quiet');
   });
 
   it('menu: refuses a kernel of another architecture and says why, and stays in the menu', async () => {
